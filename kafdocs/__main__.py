@@ -1,0 +1,5 @@
+import sys
+
+from kafdocs.cli import main
+
+sys.exit(main())

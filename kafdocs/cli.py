@@ -1,0 +1,77 @@
+"""The ``kafdocs`` command: the desktop app by default, plus scriptable sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _default_sandbox_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("kafdocs")) / "sandbox"
+
+
+def add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("sandbox", help="run the Kafinea-compatible sandbox server")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8088, help="port (0 picks a free one)")
+    p.add_argument("--data", type=Path, default=None, help="data directory (SQLite + blobs)")
+    p.add_argument("--user", default="admin", help="user name to create or update")
+    p.add_argument("--access-key", default=None, help="that user's access key (random if unset)")
+    p.add_argument("--demo-data", action="store_true", help="fill an empty CRM with demo data")
+    p.add_argument("--row-cap", type=int, default=100, help="query row cap (default 100)")
+    p.add_argument("--max-post-size", type=int, default=64 * 1024 * 1024,
+                   help="PHP post_max_size in bytes (default 64 MiB)")
+    p.add_argument("--latency-ms", type=float, default=0.0,
+                   help="simulated network latency added to each request")
+    p.add_argument("--flavour", choices=("kafinea", "vendor-doc", "vtiger"), default="kafinea",
+                   help="kafinea: FileUpload + vtiger login keys; vendor-doc: login answers "
+                        "sessionId/kafineaVersion; vtiger: stock vtiger 8 without FileUpload")
+    p.add_argument("--session-idle", type=float, default=1800, help="idle timeout, seconds")
+    p.add_argument("--session-life", type=float, default=86400, help="session life, seconds")
+    p.set_defaults(func=run_sandbox)
+
+
+def run_sandbox(args: argparse.Namespace) -> int:
+    import secrets
+
+    from .sandbox.app import SandboxSettings, serve_foreground
+    from .sandbox.operations import Config
+
+    settings = SandboxSettings(
+        data_dir=args.data or _default_sandbox_dir(), host=args.host, port=args.port,
+        user=args.user, access_key=args.access_key or secrets.token_urlsafe(12),
+        demo_data=args.demo_data,
+        config=Config(row_cap=args.row_cap, max_post=args.max_post_size,
+                      flavour=args.flavour, latency=args.latency_ms / 1000),
+        session_idle=args.session_idle, session_life=args.session_life,
+    )
+    return serve_foreground(settings, out=lambda line: print(line, flush=True))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kafdocs", description="Browse, upload and download the documents of a Kafinea CRM.")
+    parser.add_argument("--version", action="version", version=f"kafdocs {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="start on the embedded sandbox with demo data, no account needed")
+    sub = parser.add_subparsers(dest="command")
+    add_sandbox_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None):
+        return int(args.func(args))
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

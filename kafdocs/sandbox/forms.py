@@ -1,0 +1,190 @@
+"""Request bodies parsed as PHP fills $_POST and $_FILES, streamed in bounded memory.
+
+Small values stay in memory; large ones (a base64 ``fileContents``, a file part)
+are spooled to disk as they arrive, so a 1 GB upload never sits in RAM.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import unquote_to_bytes
+
+CHUNK = 1 << 20
+MEMORY_LIMIT = 1 << 20
+
+
+def _spool(tmp_dir: Path) -> BinaryIO:
+    return tempfile.SpooledTemporaryFile(  # type: ignore[return-value]
+        max_size=MEMORY_LIMIT, dir=tmp_dir
+    )
+
+
+@dataclass
+class Value:
+    """One form value: its bytes are in ``data`` (spooled), plus file-part metadata."""
+
+    data: BinaryIO
+    filename: str | None = None
+    content_type: str | None = None
+
+    @property
+    def size(self) -> int:
+        pos = self.data.tell()
+        self.data.seek(0, 2)
+        size = self.data.tell()
+        self.data.seek(pos)
+        return size
+
+    def text(self) -> str:
+        self.data.seek(0)
+        return self.data.read().decode("utf-8", "replace")
+
+    def chunks(self, size: int = CHUNK):
+        self.data.seek(0)
+        while block := self.data.read(size):
+            yield block
+
+
+@dataclass
+class Form:
+    fields: dict[str, Value] = field(default_factory=dict)
+    files: dict[str, Value] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for value in (*self.fields.values(), *self.files.values()):
+            value.data.close()
+
+
+def read_exact(stream: BinaryIO, length: int):
+    """Yield the request body in chunks; a short body ends early, as a closed socket does."""
+    left = length
+    while left > 0:
+        block = stream.read(min(CHUNK, left))
+        if not block:
+            return
+        left -= len(block)
+        yield block
+
+
+def parse_urlencoded(chunks, tmp_dir: Path) -> Form:
+    form = Form()
+    name = bytearray()
+    value: BinaryIO | None = None
+    pending = b""  # an unfinished %XX escape carried to the next chunk
+    for chunk in chunks:
+        pos = 0
+        while pos < len(chunk):
+            if value is None:
+                eq, amp = chunk.find(b"=", pos), chunk.find(b"&", pos)
+                if eq >= 0 and (amp < 0 or eq < amp):
+                    name += chunk[pos:eq]
+                    value, pos = _spool(tmp_dir), eq + 1
+                    form.fields[_decode_name(name)] = Value(value)
+                    continue
+                stop = amp if amp >= 0 else len(chunk)
+                name += chunk[pos:stop]
+                if amp >= 0:
+                    if name:
+                        form.fields[_decode_name(name)] = Value(_spool(tmp_dir))
+                    name = bytearray()
+                pos = stop + (1 if amp >= 0 else 0)
+                continue
+            amp = chunk.find(b"&", pos)
+            stop = amp if amp >= 0 else len(chunk)
+            pending = _write_unquoted(value, pending + chunk[pos:stop], final=amp >= 0)
+            if amp >= 0:
+                value, name = None, bytearray()
+            pos = stop + (1 if amp >= 0 else 0)
+    if value is not None:
+        _write_unquoted(value, pending, final=True)
+    elif name:
+        form.fields[_decode_name(name)] = Value(_spool(tmp_dir))
+    return form
+
+
+def _write_unquoted(out: BinaryIO, raw: bytes, *, final: bool) -> bytes:
+    keep = b""
+    if not final:
+        cut = raw.rfind(b"%", max(0, len(raw) - 2))
+        if cut >= 0:
+            raw, keep = raw[:cut], raw[cut:]
+    out.write(unquote_to_bytes(raw.replace(b"+", b" ")))
+    return keep
+
+
+def _decode_name(raw: bytes | bytearray) -> str:
+    return unquote_to_bytes(bytes(raw).replace(b"+", b" ")).decode("utf-8", "replace")
+
+
+_DISPOSITION = re.compile(rb'(\w+)="((?:[^"\\]|\\.)*)"|(\w+)=([^;\s]+)')
+
+
+def parse_multipart(chunks, boundary: bytes, tmp_dir: Path) -> Form:
+    form = Form()
+    delimiter = b"\r\n--" + boundary
+    buf = b"\r\n"  # lets the first boundary match the same delimiter
+    it = iter(chunks)
+    state = "preamble"
+    current: Value | None = None
+    for chunk in it:
+        buf += chunk
+        while True:
+            if state == "preamble":
+                at = buf.find(delimiter)
+                if at < 0:
+                    buf = buf[-len(delimiter):]
+                    break
+                buf, state = buf[at + len(delimiter):], "after-delimiter"
+            if state == "after-delimiter":
+                if len(buf) < 2:
+                    break
+                if buf.startswith(b"--"):
+                    return form
+                state = "headers"
+            if state == "headers":
+                end = buf.find(b"\r\n\r\n")
+                if end < 0:
+                    break
+                current = _start_part(form, buf[:end], tmp_dir)
+                buf, state = buf[end + 4:], "body"
+            if state == "body":
+                assert current is not None
+                at = buf.find(delimiter)
+                if at < 0:
+                    keep = len(delimiter) - 1
+                    if len(buf) > keep:
+                        current.data.write(buf[:-keep])
+                        buf = buf[-keep:]
+                    break
+                current.data.write(buf[:at])
+                buf, state = buf[at + len(delimiter):], "after-delimiter"
+    return form
+
+
+def _start_part(form: Form, raw_headers: bytes, tmp_dir: Path) -> Value:
+    name, filename, content_type = "", None, None
+    for line in raw_headers.split(b"\r\n"):
+        key, _, rest = line.partition(b":")
+        key = key.strip().lower()
+        if key == b"content-disposition":
+            for m in _DISPOSITION.finditer(rest):
+                k = (m.group(1) or m.group(3)).lower()
+                v = m.group(2) if m.group(1) else m.group(4)
+                text = v.replace(b'\\"', b'"').decode("utf-8", "replace")
+                if k == b"name":
+                    name = text
+                elif k == b"filename":
+                    filename = text
+        elif key == b"content-type":
+            content_type = rest.strip().decode("latin-1")
+    value = Value(_spool(tmp_dir), filename, content_type)
+    if filename is not None:
+        if filename:  # PHP leaves $_FILES entries of empty file inputs aside
+            form.files[name] = value
+    else:
+        form.fields[name] = value
+    return value
