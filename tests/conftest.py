@@ -1,0 +1,43 @@
+"""Shared fixtures: a real sandbox server on 127.0.0.1 for every test that needs a peer."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kafdocs.sandbox.app import Sandbox, SandboxSettings  # noqa: E402
+from kafdocs.sandbox.operations import Config  # noqa: E402
+
+ACCESS_KEY = "test-access-key-0123"
+
+
+@pytest.fixture
+def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
+    """Start sandboxes with chosen settings; all are stopped at the end of the test."""
+    started: list[Sandbox] = []
+
+    def make(demo_data: bool = False, data_dir: Path | None = None, **config: object) -> Sandbox:
+        idle = float(config.pop("session_idle", 1800))  # type: ignore[arg-type]
+        life = float(config.pop("session_life", 86400))  # type: ignore[arg-type]
+        settings = SandboxSettings(
+            data_dir=data_dir or tmp_path / f"sandbox{len(started)}", access_key=ACCESS_KEY,
+            demo_data=demo_data, config=Config(**config),  # type: ignore[arg-type]
+            session_idle=idle, session_life=life)
+        box = Sandbox(settings).start()
+        started.append(box)
+        return box
+
+    yield make
+    for box in started:
+        box.stop()
+
+
+@pytest.fixture
+def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    return make_sandbox(demo_data=True)
