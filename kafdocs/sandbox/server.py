@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 ENDPOINT = "/webservice.php"
+_SESSION_IN_URL = re.compile(r"(sessionName|accessKey)=[^&\s]+")
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -63,6 +66,14 @@ class SandboxServer(ThreadingHTTPServer):
         })
         return f"{USERS.prefix}x{crmid}"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-request is normal life for a server, not a crash."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            log.debug("client %s went away: %s", client_address, exc)
+        else:
+            log.exception("error while serving %s", client_address)
+
     def server_close(self) -> None:
         super().server_close()
         self.store.close()
@@ -81,7 +92,8 @@ class Handler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s %s", self.address_string(), format % args)
+        line = _SESSION_IN_URL.sub(r"\1=***", format % args)
+        log.debug("%s %s", self.address_string(), line)
 
     def do_GET(self) -> None:
         self._serve("GET")

@@ -1,0 +1,42 @@
+"""A typed client for the Kafinea webservice, with no Qt: usable from any script.
+
+>>> from kafdocs.api import Client, Query
+>>> with Client("https://apps.kafinea.com/Acme", "jdupont", "ACCESSKEY") as crm:
+...     folders = crm.query(Query("DocumentFolders"))
+"""
+
+from .client import Client, FileInfo, QueryPager, decode_label
+from .errors import (
+    AccessDenied,
+    ApiError,
+    AuthError,
+    Cancelled,
+    CertificateError,
+    ConnectionFailed,
+    CorruptFile,
+    HttpError,
+    InvalidId,
+    InvalidUrl,
+    KafdocsError,
+    NotFound,
+    NotKafinea,
+    QuerySyntaxError,
+    QueryValueError,
+    RequestTimeout,
+    ServerFault,
+    SessionExpired,
+    TooLarge,
+    TransportError,
+    UnknownOperation,
+)
+from .query import Query, quote
+from .url import endpoint_url, instance_url, is_insecure
+
+__all__ = [
+    "AccessDenied", "ApiError", "AuthError", "Cancelled", "CertificateError", "Client",
+    "ConnectionFailed", "CorruptFile", "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
+    "KafdocsError", "NotFound", "NotKafinea", "Query", "QueryPager", "QuerySyntaxError",
+    "QueryValueError", "RequestTimeout", "ServerFault", "SessionExpired", "TooLarge",
+    "TransportError", "UnknownOperation", "decode_label", "endpoint_url", "instance_url",
+    "is_insecure", "quote",
+]

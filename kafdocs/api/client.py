@@ -1,0 +1,515 @@
+"""The webservice client: one method per operation, typed errors, transparent re-login.
+
+A ``Client`` is safe to share between threads: the HTTP connection pool is sized for
+several workers, the session name is swapped under a lock, and logins of one user
+are serialised process-wide (a new challenge spoils the previous token).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from kafdocs import __version__
+
+from . import envelope
+from .errors import (
+    AccessDenied,
+    ApiError,
+    AuthError,
+    Cancelled,
+    CertificateError,
+    ConnectionFailed,
+    CorruptFile,
+    HttpError,
+    RequestTimeout,
+    ServerFault,
+    SessionExpired,
+    TooLarge,
+    UnknownOperation,
+)
+from .logs import install_redaction, redact
+from .query import Query
+from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
+from .url import endpoint_url
+
+log = logging.getLogger(__name__)
+USER_AGENT = f"kafdocs/{__version__}"
+DEFAULT_TIMEOUT = (10.0, 120.0)  # connect, read (between two packets)
+LARGE_BODY = 512 * 1024  # above this, a "missing parameter" answer means post_max_size
+DOWNLOAD_CHUNK = 1 << 20
+
+_login_locks: dict[tuple[str, str], threading.Lock] = {}
+_login_locks_guard = threading.Lock()
+
+
+def _login_lock(endpoint: str, user: str) -> threading.Lock:
+    with _login_locks_guard:
+        return _login_locks.setdefault((endpoint, user), threading.Lock())
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """One file of a files_retrieve answer; its bytes went to the caller's sink."""
+
+    fileid: str
+    filename: str
+    filetype: str
+    filesize: int
+    written: int
+
+
+def decode_label(record: dict[str, Any]) -> dict[str, Any]:
+    """The one place where ``label`` (HTML-entity encoded by the server) is decoded.
+
+    Field values arrive raw and are never unescaped.
+    """
+    if isinstance(record.get("label"), str):
+        record["label"] = html.unescape(record["label"])
+    return record
+
+
+class Client:
+    def __init__(self, url: str, username: str, access_key: str, *,
+                 verify: bool | str = True, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+                 pool_size: int = 16, max_upload: int | None = None) -> None:
+        self.endpoint = endpoint_url(url)
+        self.username = username
+        self._access_key = access_key
+        self.timeout = timeout
+        self.max_upload = max_upload  # bytes of request body the server accepts, if known
+        self.user_id = ""
+        self.server_version = ""
+        self.login_result: dict[str, Any] = {}
+        self._session = ""
+        self._state_lock = threading.Lock()
+        self._describe_cache: dict[str, dict[str, Any]] = {}
+        self._file_upload_supported: bool | None = None
+        self.http = requests.Session()
+        self.http.verify = verify
+        self.http.headers["User-Agent"] = USER_AGENT
+        retry = Retry(total=3, connect=3, read=2, status=3, backoff_factor=0.3,
+                      status_forcelist=(502, 503, 504), allowed_methods=frozenset({"GET"}),
+                      raise_on_status=False, respect_retry_after_header=True)
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=retry)
+        self.http.mount("https://", adapter)
+        self.http.mount("http://", adapter)
+        install_redaction()
+
+    def __repr__(self) -> str:  # never show the key or the session
+        return f"Client({self.endpoint!r}, user={self.username!r})"
+
+    # -- session ------------------------------------------------------------
+    def login(self) -> dict[str, Any]:
+        """getchallenge → md5(token + access key) → login. Serialised per user."""
+        with _login_lock(self.endpoint, self.username):
+            return self._login_locked()
+
+    def _login_locked(self) -> dict[str, Any]:
+        try:
+            challenge = self._send("getchallenge", {"username": self.username})
+        except AccessDenied as exc:
+            raise AuthError(exc.code, f"Unknown user name {self.username!r}", "login") from None
+        token = str(challenge["token"])
+        digest = hashlib.md5((token + self._access_key).encode()).hexdigest()
+        result = self._send("login", {"username": self.username, "accessKey": digest},
+                            post=True)
+        session = result.get("sessionName") or result.get("sessionId")
+        if not session:
+            raise ServerFault("The login answer has no session")
+        with self._state_lock:
+            self._session = str(session)
+            self.user_id = str(result.get("userId", ""))
+            self.server_version = str(result.get("kafineaVersion")
+                                      or result.get("vtigerVersion") or "")
+            self.login_result = {k: v for k, v in result.items()
+                                 if k not in ("sessionName", "sessionId")}
+        log.info("signed in to %s as %s", self.endpoint, self.username)
+        return self.login_result
+
+    def logout(self) -> None:
+        with self._state_lock:
+            session, self._session = self._session, ""
+        if session:
+            try:
+                self._send("logout", {}, post=True, session=session)
+            except (ApiError, ServerFault, ConnectionFailed, RequestTimeout) as exc:
+                log.info("logout failed: %s", exc.__class__.__name__)
+
+    def close(self) -> None:
+        self.logout()
+        self.http.close()
+
+    def __enter__(self) -> Client:
+        if not self._session:
+            self.login()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def signed_in(self) -> bool:
+        return bool(self._session)
+
+    def _current_session(self) -> str:
+        with self._state_lock:
+            session = self._session
+        return session or (self.login() and self._session)
+
+    def _relogin(self, stale: str) -> None:
+        """Log in again unless another thread already replaced the stale session."""
+        with _login_lock(self.endpoint, self.username):
+            with self._state_lock:
+                if self._session and self._session != stale:
+                    return
+            log.info("session ended on the server; signing in again")
+            self._login_locked()
+
+    def call(self, operation: str, params: dict[str, str], *, post: bool = False) -> Any:
+        """Any operation, by name; re-logs in once if the session expired."""
+        return self._with_session(
+            lambda session: self._send(operation, params, post=post, session=session))
+
+    def _with_session(self, attempt: Callable[[str], Any]) -> Any:
+        session = self._current_session()
+        try:
+            return attempt(session)
+        except SessionExpired:
+            self._relogin(session)
+            return attempt(self._current_session())
+
+    # -- transport ----------------------------------------------------------
+    def _send(self, operation: str, params: dict[str, str], *, post: bool = False,
+              session: str = "") -> Any:
+        query = {"operation": operation}
+        if session:
+            query["sessionName"] = session
+        if post:
+            resp = self._http("POST", operation, params=query, data=params)
+        else:
+            resp = self._http("GET", operation, params={**query, **params})
+        body = self._read(resp, operation)
+        try:
+            return envelope.parse_body(body, operation)
+        except AccessDenied as exc:
+            if post:
+                self._raise_if_dropped(exc, params, len(resp.request.body or b""))
+            raise
+
+    def _raise_if_dropped(self, exc: ApiError, sent: dict[str, str] | list[str],
+                          size: int) -> None:
+        """PHP's post_max_size drops every field: a large POST "missing" one of ours."""
+        missing = exc.message.rpartition(" for ")[2]
+        if size > LARGE_BODY and missing in sent:
+            self._learn_limit(size - 1)
+            raise TooLarge(size) from exc
+
+    def _learn_limit(self, limit: int) -> None:
+        """Remember a refused size, so larger files are refused before sending."""
+        self.max_upload = min(self.max_upload or limit, limit)
+
+    def _http(self, method: str, operation: str, **kw: Any) -> requests.Response:
+        started = time.monotonic()
+        try:
+            resp = self.http.request(method, self.endpoint, timeout=self.timeout, **kw)
+        except requests.exceptions.SSLError as exc:
+            raise CertificateError(f"Secure connection to the server failed: {_reason(exc)}") \
+                from None
+        except requests.exceptions.Timeout as exc:
+            raise RequestTimeout(f"The server did not answer {operation} in time "
+                                 f"({_reason(exc)})") from None
+        except requests.exceptions.ConnectionError as exc:
+            raise ConnectionFailed(f"Could not reach {self.endpoint}: {_reason(exc)}") from None
+        except requests.exceptions.RequestException as exc:
+            raise ConnectionFailed(f"{operation} failed: {_reason(exc)}") from None
+        log.debug("%s %s → HTTP %s in %.0f ms", method, operation, resp.status_code,
+                  (time.monotonic() - started) * 1000)
+        if resp.status_code != 200:
+            body = resp.content[:4096] if not kw.get("stream") else b""
+            resp.close()
+            if resp.status_code == 413:
+                raise TooLarge(len(resp.request.body or b"") if resp.request else 0)
+            raise HttpError(resp.status_code, envelope.excerpt(body))
+        return resp
+
+    @staticmethod
+    def _read(resp: requests.Response, operation: str) -> bytes:
+        try:
+            return resp.content
+        except (requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ConnectionError) as exc:
+            raise ConnectionFailed(f"The answer to {operation} was cut off: {_reason(exc)}") \
+                from None
+        except requests.exceptions.Timeout as exc:
+            raise RequestTimeout(f"The answer to {operation} stalled: {_reason(exc)}") from None
+
+    # -- operations ---------------------------------------------------------
+    def listtypes(self) -> dict[str, Any]:
+        return self.call("listtypes", {})
+
+    def describe(self, module: str) -> dict[str, Any]:
+        """Cached per module: describe answers do not change during a session."""
+        if module not in self._describe_cache:
+            self._describe_cache[module] = self.call("describe", {"elementType": module})
+        return self._describe_cache[module]
+
+    def id_prefix(self, module: str) -> str:
+        return str(self.describe(module)["idPrefix"])
+
+    def retrieve(self, record_id: str) -> dict[str, Any]:
+        return decode_label(self.call("retrieve", {"id": record_id}))
+
+    def create(self, module: str, element: dict[str, Any]) -> dict[str, Any]:
+        return decode_label(self.call("create", {"elementType": module,
+                                                 "element": _json(element)}, post=True))
+
+    def update(self, element: dict[str, Any]) -> dict[str, Any]:
+        """``element`` must be the whole record (retrieve, change, update)."""
+        return decode_label(self.call("update", {"element": _json(element)}, post=True))
+
+    def delete(self, record_id: str) -> None:
+        self.call("delete", {"id": record_id}, post=True)
+
+    def query(self, query: Query | str) -> list[dict[str, Any]]:
+        result = self.call("query", {"query": str(query)})
+        if not isinstance(result, list):
+            raise ServerFault("The query answer is not a list")
+        return result
+
+    def count(self, query: Query) -> int:
+        return int(self.query(query.count())[0]["count"])
+
+    def iter_query(self, query: Query, page_size: int = 100) -> QueryPager:
+        return QueryPager(self, query, page_size)
+
+    def query_related(self, record_id: str, related_label: str,
+                      query: Query | str) -> list[dict[str, Any]]:
+        text = query.vtql(related=True) if isinstance(query, Query) else query
+        return self.call("query_related", {"id": record_id, "relatedLabel": related_label,
+                                           "query": text})
+
+    def add_related(self, source_id: str, related_id: str, related_label: str) -> None:
+        self.call("add_related", {"sourceRecordId": source_id, "relatedRecordId": related_id,
+                                  "relatedLabel": related_label}, post=True)
+
+    def extendsession(self) -> Any:
+        """Provided for completeness: real servers refuse it to non-browser clients."""
+        return self.call("extendsession", {}, post=True)
+
+    # -- files --------------------------------------------------------------
+    def supports_file_upload(self) -> bool:
+        """Kafinea's FileUpload exists; stock vtiger answers an HTML fatal error. Asked once."""
+        if self._file_upload_supported is None:
+            try:
+                self.call("FileUpload", {}, post=True)
+                self._file_upload_supported = True
+            except UnknownOperation:
+                self._file_upload_supported = False
+            except ApiError:
+                self._file_upload_supported = True  # it exists; it only lacked parameters
+        return self._file_upload_supported
+
+    def file_upload(self, parent_id: str, path: Path, *, file_name: str | None = None,
+                    attachment_type: str = "Attachment", progress: Progress | None = None,
+                    cancelled: CancelCheck | None = None) -> Any:
+        """Kafinea's FileUpload, streamed from disk as base64 in a multipart body."""
+        path = Path(path)
+        fields = {"parentId": parent_id, "attachmentType": attachment_type,
+                  "fileName": file_name or path.name}
+
+        def body() -> MultipartFileBody:
+            return MultipartFileBody(fields, "fileContents", path, file_name=fields["fileName"],
+                                     base64=True, progress=progress, cancelled=cancelled)
+
+        return self._post_stream("FileUpload", body, [*fields, "fileContents"])
+
+    def create_with_file(self, module: str, element: dict[str, Any], path: Path, *,
+                         file_name: str | None = None, content_type: str | None = None,
+                         progress: Progress | None = None,
+                         cancelled: CancelCheck | None = None) -> dict[str, Any]:
+        """Stock vtiger's way: ``create`` with the raw file as a multipart part ``filename``."""
+        path = Path(path)
+        fields = {"elementType": module, "element": _json(element)}
+
+        def body() -> MultipartFileBody:
+            return MultipartFileBody(fields, "filename", path, file_name=file_name or path.name,
+                                     content_type=content_type or "application/octet-stream",
+                                     base64=False, progress=progress, cancelled=cancelled)
+
+        return decode_label(self._post_stream("create", body, list(fields)))
+
+    def _post_stream(self, operation: str, make_body: Callable[[], MultipartFileBody],
+                     names: list[str]) -> Any:
+        first = make_body()
+        if self.max_upload is not None and len(first) > self.max_upload:
+            raise TooLarge(len(first), self.max_upload)
+
+        def attempt(session: str) -> Any:
+            body = make_body()
+            resp = self._http("POST", operation, data=body,
+                              params={"operation": operation, "sessionName": session},
+                              headers={"Content-Type": body.content_type})
+            try:
+                return envelope.parse_body(self._read(resp, operation), operation)
+            except AccessDenied as exc:
+                self._raise_if_dropped(exc, names, len(body))
+                raise
+            except TooLarge as exc:
+                self._learn_limit(exc.limit or len(body) - 1)
+                raise
+
+        try:
+            return self._with_session(attempt)
+        except ConnectionFailed:
+            if cancelled_now(first):
+                raise Cancelled(f"{operation} cancelled") from None
+            raise
+
+    def files_retrieve(self, file_id: str,
+                       open_sink: Callable[[int], BinaryIO] | None = None, *,
+                       progress: Progress | None = None,
+                       cancelled: CancelCheck | None = None) -> list[FileInfo]:
+        """Stream a file's base64 out of the JSON answer into ``open_sink(index)``.
+
+        The answer is a list (usually of one file). Without ``open_sink`` the bytes go
+        to in-memory buffers, available as ``.buffers`` — fine for small files only.
+        """
+        buffers: list[io.BytesIO] = []
+
+        def memory_sink(index: int) -> BinaryIO:
+            buffers.append(io.BytesIO())
+            return buffers[-1]
+
+        sink = open_sink or memory_sink
+        infos = self._with_session(
+            lambda session: self._files_retrieve_once(session, file_id, sink, progress,
+                                                      cancelled))
+        self.buffers = buffers
+        return infos
+
+    def _files_retrieve_once(self, session: str, file_id: str,
+                             open_sink: Callable[[int], BinaryIO], progress: Progress | None,
+                             cancelled: CancelCheck | None) -> list[FileInfo]:
+        params = {"operation": "files_retrieve", "sessionName": session, "id": file_id}
+        resp = self._http("GET", "files_retrieve", params=params, stream=True)
+        scanner = FilesRetrieveScanner(open_sink, progress)
+        try:
+            for chunk in _iter_body(resp, "files_retrieve"):
+                if cancelled and cancelled():
+                    raise Cancelled("Download cancelled")
+                scanner.feed(chunk)
+                if scanner.done:
+                    break
+        finally:
+            resp.close()
+        if scanner.state == "seek":
+            envelope.raise_no_envelope(bytes(scanner.prefix) + scanner.pending, "files_retrieve")
+        envelope.check_prefix(bytes(scanner.prefix))
+        if not scanner.done:
+            raise ConnectionFailed("The download was cut off before the end of the answer")
+        result = envelope.unwrap(scanner.result(), "files_retrieve")
+        if not isinstance(result, list):
+            raise ServerFault("The files_retrieve answer is not a list")
+        return [_file_info(item, scanner) for item in result]
+
+
+def _file_info(item: dict[str, Any], scanner: FilesRetrieveScanner) -> FileInfo:
+    marker = str(item.get("filecontents", ""))
+    written = scanner.sinks[int(marker[1:])].written if marker.startswith("#") else 0
+    size = int(item.get("filesize") or 0)
+    info = FileInfo(str(item.get("fileid", "")), str(item.get("filename", "")),
+                    str(item.get("filetype", "")), size, written)
+    if size != written:
+        raise CorruptFile(f"{info.filename}: the server announced {size} bytes but sent "
+                          f"{written}")
+    return info
+
+
+def _iter_body(resp: requests.Response, operation: str) -> Iterator[bytes]:
+    try:
+        yield from resp.iter_content(DOWNLOAD_CHUNK)
+    except (requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ConnectionError) as exc:
+        raise ConnectionFailed(f"The answer to {operation} was cut off: {_reason(exc)}") \
+            from None
+    except requests.exceptions.Timeout as exc:
+        raise RequestTimeout(f"The answer to {operation} stalled: {_reason(exc)}") from None
+
+
+def cancelled_now(body: MultipartFileBody) -> bool:
+    return bool(body.cancelled and body.cancelled())
+
+
+def _json(element: dict[str, Any]) -> str:
+    return json.dumps(element, ensure_ascii=False, separators=(",", ":"))
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests error, in words, without session-bearing URLs."""
+    inner = exc
+    for _ in range(6):
+        nested = getattr(inner, "reason", None)
+        if not isinstance(nested, BaseException) and inner.args:
+            nested = inner.args[0]
+        if not isinstance(nested, BaseException):
+            break
+        inner = nested
+    text = str(inner)
+    for needle, words in _FRIENDLY:
+        if needle in text or needle in inner.__class__.__name__:
+            return words
+    text = re.sub(r"<[^>]+>:?\s*", "", text)
+    return redact(text)[:200]
+
+
+_FRIENDLY = (
+    ("Connection refused", "connection refused (is the server running?)"),
+    ("NameResolution", "host name not found"),
+    ("Name or service not known", "host name not found"),
+    ("Connection reset", "connection reset by the server"),
+    ("RemoteDisconnected", "the server closed the connection"),
+    ("IncompleteRead", "the answer was cut off"),
+    ("CERTIFICATE_VERIFY_FAILED", "certificate verification failed"),
+)
+
+
+class QueryPager:
+    """Iterate a query past the row cap: stable ORDER BY, ``LIMIT offset, size``.
+
+    Stops on an empty page or once ``total`` (from ``count(*)``) rows were seen; the
+    offset advances by the rows actually received, so a smaller server cap is fine.
+    """
+
+    def __init__(self, client: Client, query: Query, page_size: int = 100) -> None:
+        self.client = client
+        self.query = query if query.ordering else query.order_by("id")
+        self.page_size = page_size
+        self.total = client.count(query)
+
+    def pages(self) -> Iterator[list[dict[str, Any]]]:
+        offset = 0
+        while offset < self.total:
+            rows = self.client.query(self.query.limit(self.page_size, offset))
+            if not rows:
+                return
+            yield rows
+            offset += len(rows)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        for page in self.pages():
+            yield from page

@@ -1,0 +1,72 @@
+"""Finding the JSON envelope in a webservice body, whatever PHP printed around it."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+from .errors import NotKafinea, ServerFault, TooLarge, UnknownOperation, api_error
+
+ENVELOPE_START = re.compile(rb'\{\s*"success"\s*:')
+POST_TOO_LARGE = re.compile(rb"POST Content-Length of (\d+) bytes exceeds the limit of (\d+)")
+_TAGS = re.compile(r"<[^>]+>")
+_decoder = json.JSONDecoder()
+
+
+def excerpt(body: bytes, limit: int = 160) -> str:
+    """A short, readable piece of a body for an error message."""
+    text = html.unescape(_TAGS.sub(" ", body[:4096].decode("utf-8", "replace")))
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "") or "(empty body)"
+
+
+def check_prefix(prefix: bytes) -> None:
+    """Raise for what PHP printed before the JSON that matters more than the JSON."""
+    m = POST_TOO_LARGE.search(prefix)
+    if m:
+        raise TooLarge(int(m.group(1)), int(m.group(2)))
+
+
+def parse_body(body: bytes, operation: str) -> Any:
+    """The ``result`` of a successful answer; raises the matching error otherwise."""
+    m = ENVELOPE_START.search(body)
+    if m is None:
+        raise_no_envelope(body, operation)
+    check_prefix(body[: m.start()])
+    try:
+        envelope, _ = _decoder.raw_decode(body[m.start():].decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ServerFault(f"The server's answer to {operation} was cut off or damaged "
+                          f"({exc.__class__.__name__})") from None
+    return unwrap(envelope, operation)
+
+
+def unwrap(envelope: Any, operation: str) -> Any:
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("success"), bool):
+        raise ServerFault(f"The answer to {operation} is JSON but not a webservice answer")
+    if envelope["success"]:
+        if "result" not in envelope:
+            raise ServerFault(f"The answer to {operation} has no result")
+        return envelope["result"]
+    error = envelope.get("error")
+    if not isinstance(error, dict):
+        raise ServerFault(f"The server reported a failure of {operation} without details")
+    raise api_error(str(error.get("code", "UNKNOWN")), str(error.get("message", "")), operation)
+
+
+def raise_no_envelope(body: bytes, operation: str) -> None:
+    check_prefix(body)
+    if b"Unknown operation" in body or b"unknown operation" in body:
+        raise UnknownOperation("UNKNOWN_OPERATION",
+                               f"The server does not know the operation {operation}", operation)
+    stripped = body.lstrip()
+    if not stripped:
+        raise ServerFault(f"The server sent an empty answer to {operation}")
+    if stripped[:1] in (b"{", b"["):
+        raise ServerFault(f"The answer to {operation} was cut off or is not a webservice "
+                          f"answer: {excerpt(body)}")
+    if b"<html" in body[:2048].lower() and b"Fatal error" not in body:
+        raise NotKafinea(f"A web page came back instead of a webservice answer: {excerpt(body)}")
+    raise ServerFault(f"The server failed on {operation}: {excerpt(body)}")

@@ -1,0 +1,157 @@
+"""One exception hierarchy for everything the webservice or the network can do to us.
+
+Every error carries a sentence a user can act on (``hint``) and says whether trying
+again later may help (``transient``), which the transfer engine uses to retry.
+"""
+
+from __future__ import annotations
+
+
+class KafdocsError(Exception):
+    """Base of every kafdocs error."""
+
+    transient = False
+    hint = ""
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} — {self.hint}" if self.hint else text
+
+
+class Cancelled(KafdocsError):
+    """The user cancelled the operation."""
+
+
+class QueryValueError(KafdocsError, ValueError):
+    """A value that VTQL cannot express (an empty string, a backslash before a quote)."""
+
+
+class InvalidUrl(KafdocsError, ValueError):
+    """The instance URL cannot be used."""
+
+    hint = "Paste the address of your Kafinea instance, e.g. https://apps.kafinea.com/MyCompany"
+
+
+class CorruptFile(KafdocsError):
+    """A file arrived damaged: invalid base64, or a size that does not match."""
+
+
+# -- answers of the webservice ------------------------------------------------
+class ApiError(KafdocsError):
+    """The server answered with ``success: false``; ``code`` and ``message`` are its own."""
+
+    def __init__(self, code: str, message: str, operation: str = "") -> None:
+        super().__init__(f"{message} ({code})")
+        self.code = code
+        self.message = message
+        self.operation = operation
+
+
+class AuthError(ApiError):
+    hint = "Check the user name and the access key (Kafinea: My preferences → Access key)."
+
+
+class SessionExpired(ApiError):
+    """The session is unknown, idle or too old; the client logs in again by itself."""
+
+    transient = True
+
+
+class AccessDenied(ApiError):
+    """Also what vtiger answers for a record that does not exist or was deleted."""
+
+    hint = "The record may have been deleted, or your CRM user may not have the right."
+
+
+class NotFound(ApiError):
+    hint = "The file may have been removed from the CRM."
+
+
+class InvalidId(ApiError):
+    pass
+
+
+class QuerySyntaxError(ApiError):
+    pass
+
+
+class UnknownOperation(ApiError):
+    """The server does not know the operation (stock vtiger has no FileUpload)."""
+
+
+CODES: dict[str, type[ApiError]] = {
+    "INVALID_USER_CREDENTIALS": AuthError,
+    "INVALID_AUTH_TOKEN": AuthError,
+    "AUTHENTICATION_FAILURE": AuthError,
+    "ACCESSKEY_UNDEFINED": AuthError,
+    "INVALID_SESSIONID": SessionExpired,
+    "SESSION_LEFT_IDLE": SessionExpired,
+    "SESSION_EXPIRED": SessionExpired,
+    "AUTHENTICATION_REQUIRED": SessionExpired,
+    "ACCESS_DENIED": AccessDenied,
+    "RECORD_NOT_FOUND": NotFound,
+    "INVALID_ID_ATTRIBUTE": InvalidId,
+    "QUERY_SYNTAX_ERROR": QuerySyntaxError,
+    "UNKNOWN_OPERATION": UnknownOperation,
+}
+
+
+def api_error(code: str, message: str, operation: str = "") -> ApiError:
+    return CODES.get(code, ApiError)(code, message, operation)
+
+
+# -- the network and the server around the webservice ------------------------
+class TransportError(KafdocsError):
+    """The request did not get a webservice answer."""
+
+    transient = True
+
+
+class ConnectionFailed(TransportError):
+    hint = "Check the address and your network connection, then try again."
+
+
+class CertificateError(TransportError):
+    transient = False
+    hint = ("The server's TLS certificate could not be verified. If your company uses its own "
+            "certificate authority, give its bundle with --ca-bundle.")
+
+
+class RequestTimeout(TransportError):
+    hint = "The server is slow or unreachable; try again later."
+
+
+class HttpError(TransportError):
+    """A status other than 200: webservice.php always answers 200, so a proxy spoke."""
+
+    def __init__(self, status: int, excerpt: str) -> None:
+        super().__init__(f"HTTP {status} from the server: {excerpt}")
+        self.status = status
+        self.transient = status >= 500 or status == 429
+        self.hint = ("The server or a proxy in front of it failed; try again later."
+                     if self.transient else "Check the instance address.")
+
+
+class ServerFault(TransportError):
+    """The body held no webservice answer: an HTML page, a cut-off body, foreign JSON."""
+
+    hint = "The server returned something that is not a Kafinea answer; try again later."
+
+
+class NotKafinea(ServerFault):
+    transient = False
+    hint = "This address does not look like a Kafinea instance; check the URL."
+
+
+class TooLarge(TransportError):
+    """PHP's post_max_size dropped the request's fields."""
+
+    transient = False
+
+    def __init__(self, size: int, limit: int | None = None) -> None:
+        shown = f" (limit {limit / 1048576:.1f} MiB)" if limit else ""
+        super().__init__(f"File too large for this server: the request was "
+                         f"{size / 1048576:.1f} MiB{shown}")
+        self.size = size
+        self.limit = limit
+        self.hint = "Ask your Kafinea administrator to raise the upload limit (post_max_size)."

@@ -1,0 +1,265 @@
+"""Files in and out of JSON and multipart bodies, chunk by chunk, in bounded memory.
+
+Upload: a multipart body whose file part is base64-encoded (or raw) as it is sent,
+with its exact length known in advance. Download: a scanner that walks the
+``files_retrieve`` envelope and decodes each ``filecontents`` string into a sink as
+it arrives, keeping only the small rest of the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import Cancelled, CorruptFile, KafdocsError
+
+try:
+    import pybase64 as _b64
+
+    b64encode: Callable[[bytes], bytes] = _b64.b64encode
+    _b64decode_strict: Callable[[bytes], bytes] = lambda data: _b64.b64decode(data, validate=True)  # noqa: E731
+except ImportError:  # pragma: no cover - the stdlib is the fallback
+    import base64 as _std
+
+    b64encode = _std.b64encode
+    _b64decode_strict = lambda data: _std.b64decode(data, validate=True)  # noqa: E731
+
+READ_CHUNK = 3 * (1 << 18)  # 768 KiB of file → 1 MiB of base64; a multiple of 3
+Progress = Callable[[int], None]
+CancelCheck = Callable[[], bool]
+
+
+def b64_length(size: int) -> int:
+    return (size + 2) // 3 * 4
+
+
+class MultipartFileBody:
+    """A multipart/form-data body streamed from disk, with a known Content-Length.
+
+    It is an iterable with ``__len__``: requests then sends a Content-Length header
+    and writes the chunks as they come, without reading the file into memory. Each
+    iteration starts from the beginning of the file, so a retried request is whole.
+    """
+
+    def __init__(self, fields: dict[str, str], file_field: str, path: Path, *,
+                 file_name: str, content_type: str = "application/octet-stream",
+                 base64: bool, progress: Progress | None = None,
+                 cancelled: CancelCheck | None = None) -> None:
+        self.path = Path(path)
+        self.size = os.stat(self.path).st_size
+        self.base64 = base64
+        self.progress = progress
+        self.cancelled = cancelled
+        self.boundary = "kafdocs" + secrets.token_hex(12)
+        head = b"".join(self._part_header(k) + v.encode() + b"\r\n" for k, v in fields.items())
+        safe_name = file_name.replace('"', "%22").replace("\r", "").replace("\n", "")
+        if base64:
+            head += self._part_header(file_field)
+        else:
+            head += (f'--{self.boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+                     f'filename="{safe_name}"\r\nContent-Type: {content_type}\r\n\r\n').encode()
+        self.head = head
+        self.tail = f"\r\n--{self.boundary}--\r\n".encode()
+
+    def _part_header(self, name: str) -> bytes:
+        return (f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"'
+                f"\r\n\r\n").encode()
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        encoded = b64_length(self.size) if self.base64 else self.size
+        return len(self.head) + encoded + len(self.tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        sent = 0
+        with open(self.path, "rb") as f:
+            while sent < self.size:
+                if self.cancelled and self.cancelled():
+                    raise Cancelled("Upload cancelled")
+                block = f.read(min(READ_CHUNK, self.size - sent))
+                if not block:
+                    raise KafdocsError(f"{self.path.name} shrank while it was being sent")
+                sent += len(block)
+                yield b64encode(block) if self.base64 else block
+                if self.progress:
+                    self.progress(sent)
+        yield self.tail
+
+
+class Base64Sink:
+    """Decodes a JSON-escaped base64 string, fed in pieces, into a binary file."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.carry = b""
+        self.escape = b""
+        self.written = 0
+
+    def feed(self, raw: bytes) -> None:
+        data = self.escape + raw
+        self.escape = b""
+        if data.endswith(b"\\") and (len(data) - len(data.rstrip(b"\\"))) % 2:
+            data, self.escape = data[:-1], b"\\"
+        if b"\\" in data:
+            data = data.replace(b"\\/", b"/").replace(b"\\n", b"").replace(b"\\r", b"")
+            if b"\\" in data:
+                raise CorruptFile("The file's contents are not valid base64 (unexpected escape)")
+        data = self.carry + data
+        whole = len(data) - len(data) % 4
+        if whole:
+            self._decode(data[:whole])
+        self.carry = data[whole:]
+
+    def close(self) -> None:
+        if self.carry or self.escape:
+            raise CorruptFile("The file's contents are not valid base64 (truncated group)")
+
+    def _decode(self, data: bytes) -> None:
+        # Padding is only legal in the last group of the whole string.
+        if b"=" in data[:-4]:
+            raise CorruptFile("The file's contents are not valid base64 (padding inside)")
+        try:
+            decoded = _b64decode_strict(data)
+        except ValueError as exc:
+            raise CorruptFile(f"The file's contents are not valid base64 ({exc})") from None
+        self.out.write(decoded)
+        self.written += len(decoded)
+
+
+_AFTER_KEY = re.compile(rb'\s*:\s*"')
+_STRING_STOP = re.compile(rb'["\\]')
+FILE_KEY = b"filecontents"
+
+
+class FilesRetrieveScanner:
+    """Walks a files_retrieve answer as it arrives.
+
+    Each ``filecontents`` value is decoded into ``open_sink(index)`` and replaced in
+    the kept JSON by ``"#index"``; everything else (the envelope, the metadata, an
+    error) is kept and parsed at the end. Text before the envelope (PHP warnings) is
+    skipped; the answer ends at the brace that closes the envelope.
+    """
+
+    def __init__(self, open_sink: Callable[[int], BinaryIO],
+                 progress: Progress | None = None) -> None:
+        self.open_sink = open_sink
+        self.progress = progress
+        self.prefix = bytearray()  # what came before the envelope, for error messages
+        self.kept = bytearray()
+        self.state = "seek"
+        self.depth = 0
+        self.string_start = 0
+        self.pending = b""  # bytes held back at a chunk boundary
+        self.sinks: list[Base64Sink] = []
+        self.decoded = 0
+
+    @property
+    def done(self) -> bool:
+        return self.state == "done"
+
+    def feed(self, chunk: bytes) -> None:
+        data = self.pending + chunk
+        self.pending = b""
+        pos = 0
+        while pos < len(data) and self.state != "done":
+            pos = getattr(self, "_" + self.state.replace("-", "_"))(data, pos)
+
+    # Each state handler consumes from data[pos:] and returns the new position.
+    def _seek(self, data: bytes, pos: int) -> int:
+        m = re.search(rb'\{\s*"success"', data[pos:])
+        if m is None:
+            keep = 32
+            self._remember_prefix(data[pos:len(data) - keep] if len(data) - pos > keep else b"")
+            self.pending = data[max(pos, len(data) - keep):]
+            return len(data)
+        self._remember_prefix(data[pos:pos + m.start()])
+        self.state = "structure"
+        return pos + m.start()
+
+    def _remember_prefix(self, data: bytes) -> None:
+        if len(self.prefix) < 65536:
+            self.prefix += data[: 65536 - len(self.prefix)]
+
+    def _structure(self, data: bytes, pos: int) -> int:
+        quote = data.find(b'"', pos)
+        segment = data[pos:] if quote < 0 else data[pos:quote]
+        for i, byte in enumerate(segment):
+            if byte in b"{[":
+                self.depth += 1
+            elif byte in b"}]":
+                self.depth -= 1
+                if self.depth == 0:
+                    self.kept += segment[: i + 1]
+                    self.state = "done"
+                    return len(data)
+        self.kept += segment
+        if quote < 0:
+            return len(data)
+        self.kept += b'"'
+        self.string_start = len(self.kept)
+        self.state = "string"
+        return quote + 1
+
+    def _string(self, data: bytes, pos: int) -> int:
+        m = _STRING_STOP.search(data, pos)
+        if m is None:
+            self.kept += data[pos:]
+            return len(data)
+        at = m.start()
+        if data[at:at + 1] == b"\\":
+            if at + 1 >= len(data):
+                self.kept += data[pos:at]
+                self.pending = b"\\"
+                return len(data)
+            self.kept += data[pos:at + 2]
+            return at + 2
+        self.kept += data[pos:at + 1]
+        if bytes(self.kept[self.string_start:-1]) == FILE_KEY:
+            self.state = "after-key"
+        else:
+            self.state = "structure"
+        return at + 1
+
+    def _after_key(self, data: bytes, pos: int) -> int:
+        rest = data[pos:]
+        m = _AFTER_KEY.match(rest)
+        if m is None:
+            if re.fullmatch(rb"\s*:?\s*", rest):
+                self.pending = rest  # wait for more bytes to decide
+                return len(data)
+            self.state = "structure"  # filecontents with a non-string value: keep as is
+            return pos
+        index = len(self.sinks)
+        self.sinks.append(Base64Sink(self.open_sink(index)))
+        self.kept += b':"#%d"' % index
+        self.state = "contents"
+        return pos + m.end()
+
+    def _contents(self, data: bytes, pos: int) -> int:
+        sink = self.sinks[-1]
+        end = data.find(b'"', pos)
+        before = sink.written
+        sink.feed(data[pos:] if end < 0 else data[pos:end])
+        self.decoded += sink.written - before
+        if self.progress:
+            self.progress(self.decoded)
+        if end < 0:
+            return len(data)
+        sink.close()
+        self.state = "structure"
+        return end + 1
+
+    def result(self) -> Any:
+        """The kept JSON, parsed; raises when the answer ended early."""
+        if self.state != "done":
+            raise EOFError(self.state)
+        return json.loads(bytes(self.kept))
