@@ -61,14 +61,21 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start on the embedded sandbox with demo data, no account needed")
     sub = parser.add_subparsers(dest="command")
     add_sandbox_parser(sub)
+    from .commands import add_commands
+
+    add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "func", None) is run_sandbox:
+        return run_sandbox(args)
     if getattr(args, "func", None):
-        return int(args.func(args))
+        from .commands import run_command
+
+        return run_command(args)
     parser.print_help()
     return 0
 

@@ -1,0 +1,213 @@
+"""The scriptable sub-commands: folders, ls, upload, download — on the transfer engine."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kafdocs import credentials
+from kafdocs.api import Client, KafdocsError, is_insecure
+from kafdocs.termprogress import TerminalProgress, human_size
+from kafdocs.transfer import Job, JobContext, JobState, TransferQueue
+from kafdocs.transfer.download import document_job, local_name_source, plan_folder_download
+from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
+from kafdocs.transfer.naming import NameAllocator
+from kafdocs.transfer.paths import expand_paths
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+
+
+class UsageError(KafdocsError):
+    pass
+
+
+def add_connection_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("connection")
+    g.add_argument("--url", help=f"instance address (or ${credentials.ENV_URL})")
+    g.add_argument("--user", help=f"CRM user name (or ${credentials.ENV_USER})")
+    g.add_argument("--access-key", help=f"access key (or ${credentials.ENV_KEY}, or the keyring)")
+    g.add_argument("--ca-bundle", help="certificate authority bundle for TLS verification")
+    g.add_argument("--insecure", action="store_true",
+                   help="do NOT verify TLS certificates (dangerous; prints a warning)")
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("folders", help="list the document folders")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_connection_options(p)
+    p.set_defaults(func=cmd_folders)
+
+    p = sub.add_parser("ls", help="list the documents of a folder")
+    p.add_argument("folder", help="folder name or id (22x5)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_connection_options(p)
+    p.set_defaults(func=cmd_ls)
+
+    p = sub.add_parser("upload", help="file documents into a folder")
+    p.add_argument("files", nargs="+", type=Path, help="files or directories (recursive)")
+    p.add_argument("--folder", required=True, help="target folder name or id")
+    p.add_argument("--link", metavar="RECORD_ID", help="also relate each document to this record")
+    p.add_argument("--title", help="document title (default: the file name without extension)")
+    p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate], default="keep",
+                   help="when the folder already has that file name (default: keep both)")
+    p.add_argument("--jobs", type=int, default=2, help="parallel uploads (default 2)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_connection_options(p)
+    p.set_defaults(func=cmd_upload)
+
+    p = sub.add_parser("download", help="download documents or whole folders")
+    p.add_argument("documents", nargs="*", help="document ids (15x42)")
+    p.add_argument("--folder", action="append", default=[], help="folder name or id (repeatable)")
+    p.add_argument("--dest", type=Path, required=True, help="destination directory")
+    p.add_argument("--jobs", type=int, default=4, help="parallel downloads (default 4)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_connection_options(p)
+    p.set_defaults(func=cmd_download)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("kafdocs: interrupted", file=sys.stderr)
+        return 130
+    except KafdocsError as exc:
+        print(f"kafdocs: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def connect(args: argparse.Namespace) -> Client:
+    url, user, key = credentials.resolve(args.url, args.user, args.access_key)
+    if not url or not user:
+        raise UsageError("Give --url and --user (or set KAFDOCS_URL and KAFDOCS_USER)")
+    if not key:
+        if not sys.stdin.isatty():
+            raise UsageError("No access key: give --access-key or set KAFDOCS_ACCESS_KEY")
+        key = getpass.getpass(f"Access key for {user}: ")
+    verify: bool | str = args.ca_bundle or True
+    if args.insecure:
+        print("kafdocs: WARNING: TLS certificates are NOT verified (--insecure)", file=sys.stderr)
+        verify = False
+    client = Client(url, user, key, verify=verify)
+    if is_insecure(client.endpoint):
+        print("kafdocs: WARNING: plain http — your data travels unencrypted", file=sys.stderr)
+    client.login()
+    return client
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_folders(args: argparse.Namespace) -> int:
+    with connect(args) as client:
+        folders = list_folders(client, with_counts=True)
+    if args.json:
+        emit_json([{"id": f.id, "name": f.name, "description": f.description,
+                    "documents": f.count} for f in folders])
+    else:
+        for f in folders:
+            print(f"{f.id:>8}  {f.count:>6}  {f.name}")
+    return 0
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    with connect(args) as client:
+        folder = resolve_folder(client, args.folder)
+        rows = list_documents(client, folder.id)
+    if args.json:
+        emit_json(rows)
+        return 0
+    for r in rows:
+        size = human_size(int(r["filesize"])) if str(r.get("filesize", "")).isdigit() else "-"
+        print(f"{r['id']:>10}  {size:>9}  {r.get('modifiedtime', ''):19}  "
+              f"{r.get('filename') or '-'}  ({r.get('notes_title', '')})")
+    return 0
+
+
+def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]) -> int:
+    progress = TerminalProgress(enabled=None if not as_json else False)
+    queue = TransferQueue(workers, listener=progress)
+    for job in jobs:
+        queue.submit(job)
+    try:
+        queue.wait()
+    except KeyboardInterrupt:
+        queue.shutdown(cancel=True)
+        raise
+    finally:
+        progress.close()
+    summary = queue.summary()
+    for label, reason in summary.failures:
+        print(f"kafdocs: failed: {label}: {reason}", file=sys.stderr)
+    if as_json:
+        emit_json({**extra, "summary": {
+            "finished": summary.finished, "failed": summary.failed, "skipped": summary.skipped,
+            "cancelled": summary.cancelled, "bytes": summary.bytes,
+            "seconds": round(summary.seconds, 3)},
+            "jobs": [{"name": j.label, "state": j.state.value, "message": j.message, **j.meta}
+                     for j in queue.jobs.values()]})
+    else:
+        for job in queue.jobs.values():
+            if job.state is JobState.SKIPPED:
+                print(f"skipped: {job.label}: {job.message}", file=sys.stderr)
+        print(summary.line(), file=sys.stderr)
+    queue.shutdown(cancel=False)
+    return 0 if summary.ok else EXIT_FAILED
+
+
+def cmd_upload(args: argparse.Namespace) -> int:
+    found = expand_paths(args.files)
+    for path, reason in found.rejected:
+        print(f"kafdocs: failed: {path}: {reason}", file=sys.stderr)
+    with connect(args) as client:
+        folder = resolve_folder(client, args.folder)
+        policy = OnDuplicate(args.on_duplicate)
+        jobs = [upload_job(client, UploadRequest(path, folder.id, args.title, args.link, policy))
+                for path in found.files]
+        status = run_jobs(jobs, args.jobs, args.json, {"folder": folder.id})
+    return status or (EXIT_FAILED if found.rejected else 0)
+
+
+def upload_job(client: Client, request: UploadRequest) -> Job:
+    def run(ctx: JobContext) -> str:
+        record = upload(client, request, ctx)
+        job.meta["doc_id"] = record["id"]
+        return f"filed as {record['id']}"
+
+    size = request.path.stat().st_size if request.path.exists() else 0
+    job = Job(label=request.path.name, run=run, total=size, kind="upload",
+              meta={"path": str(request.path)})
+    return job
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    if not args.folder and not args.documents:
+        raise UsageError("Name documents to download, or one or more --folder")
+    args.dest.mkdir(parents=True, exist_ok=True)
+    with connect(args) as client:
+        jobs: list[Job] = []
+        fresh = 0
+        plans = []
+        for name in args.folder:
+            plan = plan_folder_download(client, resolve_folder(client, name), args.dest)
+            plans.append(plan)
+            jobs += plan.jobs
+            fresh += plan.up_to_date
+        names = NameAllocator({})
+        for doc_id in args.documents:
+            record = client.retrieve(doc_id)
+            name = names.name_for(doc_id, local_name_source(record))
+            jobs.append(document_job(client, record, args.dest, name))
+        if fresh and not args.json:
+            print(f"{fresh} documents already up to date", file=sys.stderr)
+        status = run_jobs(jobs, args.jobs, args.json, {"up_to_date": fresh})
+        for plan in plans:
+            plan.manifest.compact()
+    return status

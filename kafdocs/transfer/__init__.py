@@ -1,0 +1,9 @@
+"""The transfer engine, shared by the GUI and the CLI; no Qt here.
+
+Jobs (upload chain, document download, folder download) run on a bounded pool of
+worker threads, report events, retry transient faults and can be cancelled.
+"""
+
+from .engine import Job, JobContext, JobEvent, JobState, Skipped, Summary, TransferQueue
+
+__all__ = ["Job", "JobContext", "JobEvent", "JobState", "Skipped", "Summary", "TransferQueue"]

@@ -1,0 +1,186 @@
+"""Downloads: one document to a file, a whole folder incrementally, never a half file.
+
+Each file is streamed into a hidden ``.part`` file beside its final place, checked,
+fsynced and renamed; its modification time is the document's ``modifiedtime``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kafdocs.api import Client, CorruptFile
+
+from .engine import Job, JobContext, Skipped
+from .folders import Folder, list_documents
+from .manifest import Entry, Manifest
+from .naming import NameAllocator, numbered, safe_name
+
+log = logging.getLogger(__name__)
+PART_SUFFIX = ".kafdocs-part"
+
+
+def file_ids(record: dict[str, Any]) -> list[str]:
+    return [i for i in str(record.get("imageattachmentids") or "").split(",") if i.strip()]
+
+
+def expected_size(record: dict[str, Any]) -> int:
+    text = str(record.get("filesize") or "0")
+    return int(text) if text.isdigit() else 0
+
+
+def skip_reason(record: dict[str, Any]) -> str | None:
+    """Why a document has nothing to download, or None."""
+    if record.get("filelocationtype") == "E":
+        return f"External link, not a stored file: {record.get('filename', '')}"
+    if not file_ids(record):
+        return "No file is attached to this document"
+    return None
+
+
+def local_name_source(record: dict[str, Any]) -> str:
+    """The server's file name, or the title where the "file name" is an external URL."""
+    if record.get("filelocationtype") != "E" and record.get("filename"):
+        return str(record["filename"])
+    return str(record.get("notes_title") or record["id"])
+
+
+def modified_timestamp(record: dict[str, Any]) -> float | None:
+    """The server's ``modifiedtime`` (server-local, no zone) read as local time."""
+    try:
+        return time.mktime(time.strptime(str(record.get("modifiedtime")), "%Y-%m-%d %H:%M:%S"))
+    except (ValueError, OverflowError):
+        return None
+
+
+@contextmanager
+def part_file(final: Path) -> Iterator[BinaryIO]:
+    """A hidden temporary file that becomes ``final`` only if the block succeeds."""
+    part = final.with_name(f".{final.name}{PART_SUFFIX}")
+    try:
+        with part.open("wb") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        part.replace(final)
+    except BaseException:
+        with suppress(OSError):
+            part.unlink()
+        raise
+
+
+def download_document(client: Client, record: dict[str, Any], folder: Path, name: str,
+                      ctx: JobContext) -> list[Path]:
+    """Fetch every file of one document into ``folder``; the first one takes ``name``."""
+    reason = skip_reason(record)
+    if reason:
+        raise Skipped(reason)
+    ctx.set_total(expected_size(record))
+    written: list[Path] = []
+    done = 0
+    for n, file_id in enumerate(file_ids(record), 1):
+        target = folder / (name if n == 1 else numbered(name, n))
+        ctx.check()
+        with part_file(target) as out:
+            (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx)
+        if n == 1 and expected_size(record) and info.written != expected_size(record):
+            target.unlink()
+            raise CorruptFile(f"{name}: the CRM says {expected_size(record)} bytes but the "
+                              f"file has {info.written}")
+        done += info.written
+        stamp = modified_timestamp(record)
+        if stamp is not None:
+            os.utime(target, (stamp, stamp))
+        written.append(target)
+    return written
+
+
+def _fetch_one(client: Client, file_id: str, out: BinaryIO, progress: Any,
+               ctx: JobContext) -> list[Any]:
+    def only_one(index: int) -> BinaryIO:
+        if index:
+            raise CorruptFile("The server sent several files for one file id")
+        return out
+
+    return client.files_retrieve(file_id, only_one, progress=progress, cancelled=ctx.cancelled)
+
+
+@dataclass
+class FolderPlan:
+    """The jobs of one folder download and what was already up to date."""
+
+    folder: Folder
+    target: Path
+    jobs: list[Job]
+    up_to_date: int
+    manifest: Manifest
+
+
+def plan_folder_download(client: Client, folder: Folder, dest: Path,
+                         documents: list[dict[str, Any]] | None = None) -> FolderPlan:
+    """List the folder and make one job per document that is new or changed."""
+    target = dest / safe_name(folder.name, fallback=folder.id.replace("x", "-"))
+    target.mkdir(parents=True, exist_ok=True)
+    _remove_stale_parts(target)
+    manifest = Manifest(target)
+    names = NameAllocator(manifest.names())
+    rows = documents if documents is not None else list_documents(client, folder.id)
+    jobs, fresh = [], 0
+    for record in sorted(rows, key=lambda r: _id_number(r["id"])):
+        name = names.name_for(record["id"], local_name_source(record))
+        if _is_current(manifest, record, target / name):
+            fresh += 1
+            continue
+        jobs.append(document_job(client, record, target, name, manifest))
+    return FolderPlan(folder, target, jobs, fresh, manifest)
+
+
+def document_job(client: Client, record: dict[str, Any], folder: Path, name: str,
+                 manifest: Manifest | None = None) -> Job:
+    def run(ctx: JobContext) -> str:
+        paths = download_document(client, record, folder, name, ctx)
+        if manifest is not None:
+            manifest.record(Entry(record["id"], name, str(record.get("modifiedtime", "")),
+                                  expected_size(record)))
+        return ", ".join(p.name for p in paths)
+
+    return Job(label=name, run=run, total=expected_size(record), kind="download",
+               meta={"doc_id": record["id"], "folder": str(folder)})
+
+
+def _is_current(manifest: Manifest, record: dict[str, Any], path: Path) -> bool:
+    """Complete and unchanged: known to the manifest, or stamped by an earlier run."""
+    entry = manifest.entries.get(record["id"])
+    size = expected_size(record)
+    modified = str(record.get("modifiedtime", ""))
+    try:
+        on_disk = path.stat()
+    except OSError:
+        return False
+    if on_disk.st_size != size:
+        return False
+    if entry is not None:
+        return entry.modifiedtime == modified and entry.filesize == size
+    stamp = modified_timestamp(record)
+    if stamp is not None and int(on_disk.st_mtime) == int(stamp):
+        # renamed into place but killed before the journal line: adopt it
+        manifest.record(Entry(record["id"], path.name, modified, size))
+        return True
+    return False
+
+
+def _id_number(doc_id: str) -> int:
+    tail = doc_id.rpartition("x")[2]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    for part in folder.glob(f".*{PART_SUFFIX}"):
+        with suppress(OSError):
+            part.unlink()

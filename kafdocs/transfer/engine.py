@@ -1,0 +1,306 @@
+"""A job queue on worker threads: events, cancellation, retries with backoff, a summary.
+
+Modelled on s3transfer's futures-with-subscribers: each job reports ``queued``,
+``started``, ``progress``, and one of ``finished``/``failed``/``skipped``/``cancelled``
+to a listener. Progress events are rate-limited per job so a view never receives
+one signal per chunk.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from kafdocs.api.errors import Cancelled, KafdocsError
+
+log = logging.getLogger(__name__)
+PROGRESS_INTERVAL = 0.1  # seconds between two progress events of one job
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "finished"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+    @property
+    def final(self) -> bool:
+        return self not in (JobState.QUEUED, JobState.RUNNING)
+
+
+class Skipped(Exception):
+    """Raised by a job that has nothing to do, with the reason shown to the user."""
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    job_id: int
+    kind: str  # queued | started | progress | finished | failed | skipped | cancelled | retrying
+    done: int = 0
+    total: int = 0
+    message: str = ""
+
+
+Listener = Callable[[JobEvent], None]
+
+
+class JobContext:
+    """What a running job may do: report progress, check for cancellation, skip."""
+
+    def __init__(self, job: Job, emit: Listener) -> None:
+        self.job = job
+        self._emit = emit
+        self._last = 0.0
+
+    def cancelled(self) -> bool:
+        return self.job.cancel_event.is_set()
+
+    def check(self) -> None:
+        if self.cancelled():
+            raise Cancelled("Cancelled")
+
+    def set_total(self, total: int) -> None:
+        self.job.total = total
+
+    def progress(self, done: int) -> None:
+        self.job.done = done
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL or done >= self.job.total:
+            self._last = now
+            self._emit(JobEvent(self.job.id, "progress", done, self.job.total))
+
+    def base(self, offset: int) -> Callable[[int], None]:
+        """A progress callback for one part of the job, starting at ``offset`` bytes."""
+        return lambda done: self.progress(offset + done)
+
+
+@dataclass
+class Job:
+    """One unit of work; ``run`` returns a short result message or raises."""
+
+    label: str
+    run: Callable[[JobContext], str]
+    total: int = 0
+    kind: str = "transfer"
+    meta: dict[str, Any] = field(default_factory=dict)
+    id: int = 0
+    state: JobState = JobState.QUEUED
+    done: int = 0
+    message: str = ""
+    attempts: int = 0
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class Summary:
+    finished: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (label, reason)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.cancelled == 0
+
+    def line(self) -> str:
+        rate = self.bytes / self.seconds / 1e6 if self.seconds else 0.0
+        return (f"{self.finished} done, {self.skipped} skipped, {self.failed} failed, "
+                f"{self.cancelled} cancelled — {self.bytes / 1e6:.1f} MB in "
+                f"{self.seconds:.1f} s ({rate:.1f} MB/s)")
+
+
+class TransferQueue:
+    """A bounded pool of workers running jobs in submission order."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, workers: int = 4, *, retries: int = 3, backoff: float = 0.5,
+                 listener: Listener | None = None) -> None:
+        self.workers = max(1, workers)
+        self.retries = retries
+        self.backoff = backoff
+        self.listeners: list[Listener] = [listener] if listener else []
+        self.jobs: dict[int, Job] = {}
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="kafdocs-transfer")
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._pending = 0
+        self._started = 0.0
+
+    # -- events -------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    def _emit(self, event: JobEvent) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken view must not kill a transfer
+                log.exception("transfer listener failed")
+
+    # -- submitting and controlling -------------------------------------------
+    def submit(self, job: Job) -> Job:
+        job.id = next(self._ids)
+        with self._lock:
+            self.jobs[job.id] = job
+            self._schedule(job)
+        self._emit(JobEvent(job.id, "queued", 0, job.total, job.label))
+        return job
+
+    def _schedule(self, job: Job) -> None:
+        """Called with the lock held."""
+        if self._pending == 0:
+            self._started = time.monotonic()
+        self._pending += 1
+        job.state = JobState.QUEUED
+        self._pool.submit(self._run, job)
+
+    def cancel(self, job_id: int) -> None:
+        job = self.jobs.get(job_id)
+        if job is not None and not job.state.final:
+            job.cancel_event.set()
+
+    def cancel_all(self) -> None:
+        for job_id in list(self.jobs):
+            self.cancel(job_id)
+
+    def retry(self, job_id: int) -> bool:
+        """Run a failed or cancelled job again; returns False if it cannot be retried."""
+        with self._lock:
+            job = self.jobs.get(job_id)
+            if job is None or job.state not in (JobState.FAILED, JobState.CANCELLED):
+                return False
+            job.cancel_event = threading.Event()
+            job.done, job.message, job.attempts = 0, "", 0
+            self._schedule(job)
+        self._emit(JobEvent(job.id, "queued", 0, job.total, job.label))
+        return True
+
+    def retry_failed(self) -> int:
+        return sum(self.retry(j.id) for j in list(self.jobs.values())
+                   if j.state is JobState.FAILED)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until every job has ended; False if ``timeout`` ran out first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._pending:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._idle.wait(left if left is not None else 0.5)
+        return True
+
+    @property
+    def busy(self) -> bool:
+        with self._lock:
+            return self._pending > 0
+
+    def summary(self) -> Summary:
+        result = Summary()
+        first, last = None, 0.0
+        for job in self.jobs.values():
+            if job.started_at:
+                first = job.started_at if first is None else min(first, job.started_at)
+                last = max(last, job.finished_at)
+            if job.state is JobState.DONE:
+                result.finished += 1
+                result.bytes += job.done
+            elif job.state is JobState.FAILED:
+                result.failed += 1
+                result.failures.append((job.label, job.message))
+            elif job.state is JobState.SKIPPED:
+                result.skipped += 1
+            elif job.state is JobState.CANCELLED:
+                result.cancelled += 1
+        result.seconds = max(0.0, last - first) if first is not None else 0.0
+        return result
+
+    def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
+        if cancel:
+            self.cancel_all()
+        self.wait(timeout)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    # -- running ------------------------------------------------------------
+    def _run(self, job: Job) -> None:
+        try:
+            self._attempts(job)
+        finally:
+            job.finished_at = time.monotonic()
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()
+
+    def _attempts(self, job: Job) -> None:
+        if job.cancel_event.is_set():
+            self._end(job, JobState.CANCELLED, "Cancelled")
+            return
+        job.state = JobState.RUNNING
+        job.started_at = time.monotonic()
+        self._emit(JobEvent(job.id, "started", 0, job.total, job.label))
+        ctx = JobContext(job, self._emit)
+        while True:
+            job.attempts += 1
+            try:
+                message = job.run(ctx)
+            except Skipped as exc:
+                self._end(job, JobState.SKIPPED, str(exc))
+            except Cancelled:
+                self._end(job, JobState.CANCELLED, "Cancelled")
+            except KafdocsError as exc:
+                if exc.transient and job.attempts <= self.retries and self._pause(job, exc):
+                    continue
+                if job.cancel_event.is_set():
+                    self._end(job, JobState.CANCELLED, "Cancelled")
+                else:
+                    self._end(job, JobState.FAILED, str(exc))
+            except OSError as exc:
+                self._end(job, JobState.FAILED, describe_os_error(exc))
+            except Exception as exc:  # a bug: fail this job, keep the batch going
+                log.exception("job %s crashed", job.label)
+                self._end(job, JobState.FAILED, f"Unexpected error: {exc!r}")
+            else:
+                self._end(job, JobState.DONE, message)
+            return
+
+    def _pause(self, job: Job, exc: KafdocsError) -> bool:
+        """Back off before a retry; False if the job was cancelled meanwhile."""
+        delay = self.backoff * (2 ** (job.attempts - 1)) * (0.5 + random.random())
+        log.info("%s: %s; retrying in %.1f s", job.label, exc, delay)
+        job.done = 0
+        self._emit(JobEvent(job.id, "retrying", 0, job.total, str(exc)))
+        return not job.cancel_event.wait(delay)
+
+    def _end(self, job: Job, state: JobState, message: str) -> None:
+        job.state, job.message = state, message
+        self._emit(JobEvent(job.id, state.value, job.done, job.total, message))
+
+
+def describe_os_error(exc: OSError) -> str:
+    """Disk errors in words a user understands."""
+    import errno
+
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        return f"The disk is full{where}"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"Not allowed to write or read here{where}"
+    if exc.errno == errno.ENOENT:
+        return f"File or folder not found{where}"
+    return f"{exc.strerror or exc}{where}"

@@ -1,0 +1,64 @@
+"""Document folders: finding one by name or id, listing them with their sizes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kafdocs.api import Client, KafdocsError, Query
+
+WS_ID = re.compile(r"^\d+x\d+$")
+
+
+class FolderNotFound(KafdocsError):
+    hint = "List the folders with `kafdocs folders`."
+
+
+@dataclass(frozen=True)
+class Folder:
+    id: str
+    name: str
+    description: str = ""
+    count: int | None = None
+
+
+def list_folders(client: Client, with_counts: bool = False) -> list[Folder]:
+    rows = list(client.iter_query(Query("DocumentFolders")))
+    folders = [Folder(r["id"], r.get("foldername", ""), r.get("description", ""))
+               for r in rows]
+    if with_counts:
+        folders = [Folder(f.id, f.name, f.description, count_documents(client, f.id))
+                   for f in folders]
+    return sorted(folders, key=lambda f: (f.name.casefold(), f.id))
+
+
+def count_documents(client: Client, folder_id: str) -> int:
+    return client.count(documents_query(folder_id))
+
+
+def documents_query(folder_id: str) -> Query:
+    return Query("Documents").where("folderid", "=", folder_id)
+
+
+def resolve_folder(client: Client, name_or_id: str) -> Folder:
+    """A folder given as ``22x5`` or by its name (exact, then ignoring case)."""
+    if WS_ID.match(name_or_id):
+        row = client.retrieve(name_or_id)
+        return Folder(row["id"], row.get("foldername", ""), row.get("description", ""))
+    rows = client.query(Query("DocumentFolders").where("foldername", "=", name_or_id))
+    exact = [r for r in rows if r.get("foldername") == name_or_id]
+    matches = exact or [r for r in rows
+                        if str(r.get("foldername", "")).casefold() == name_or_id.casefold()]
+    if not matches:
+        raise FolderNotFound(f"No document folder named {name_or_id!r}")
+    if len(matches) > 1:
+        ids = ", ".join(r["id"] for r in matches)
+        raise FolderNotFound(f"Several folders are named {name_or_id!r} ({ids}); give the id")
+    row = matches[0]
+    return Folder(row["id"], row["foldername"], row.get("description", ""))
+
+
+def list_documents(client: Client, folder_id: str) -> list[dict[str, Any]]:
+    """Every document of a folder, paging past the row cap, in id order."""
+    return list(client.iter_query(documents_query(folder_id)))

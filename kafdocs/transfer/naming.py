@@ -1,0 +1,74 @@
+"""Local file names from untrusted server names: safe everywhere, unique, stable.
+
+A name from the CRM may hold path separators, ``..``, a drive letter, control
+characters, a Windows device name or a thousand characters. Whatever it holds, the
+result is one plain file name that stays inside the destination folder.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+MAX_BYTES = 200  # well under the 255-byte limit of common file systems, room for " (12)"
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
+
+
+def safe_name(raw: str, fallback: str = "document") -> str:
+    """One safe file name, keeping the extension when the name must be shortened."""
+    text = unicodedata.normalize("NFC", html.unescape(raw or ""))
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]  # a path: keep its last part
+    text = _FORBIDDEN.sub("_", text)
+    text = text.strip().strip(".").strip()
+    if not text or set(text) <= {"_", "."}:
+        text = fallback
+    if _RESERVED.match(text):
+        text = "_" + text
+    return _shorten(text)
+
+
+def _shorten(name: str) -> str:
+    if len(name.encode()) <= MAX_BYTES:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if not dot or len(ext.encode()) > 16:
+        stem, ext = name, ""
+    suffix = f".{ext}" if ext else ""
+    budget = MAX_BYTES - len(suffix.encode())
+    cut = stem.encode()[:budget].decode("utf-8", "ignore").rstrip(" .")
+    return cut + suffix
+
+
+def name_key(name: str) -> str:
+    """Names that a case-insensitive or normalising file system would confuse."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def numbered(name: str, n: int) -> str:
+    """``report.pdf`` → ``report (2).pdf``."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return _shorten(f"{name} ({n})")
+    return _shorten(f"{stem} ({n}).{ext}")
+
+
+class NameAllocator:
+    """Gives each document a unique local name; names already given are kept."""
+
+    def __init__(self, taken: dict[str, str] | None = None) -> None:
+        self.by_doc: dict[str, str] = dict(taken or {})
+        self._used = {name_key(n) for n in self.by_doc.values()}
+
+    def name_for(self, doc_id: str, raw: str) -> str:
+        if doc_id in self.by_doc:
+            return self.by_doc[doc_id]
+        base = safe_name(raw)
+        name, n = base, 1
+        while name_key(name) in self._used:
+            n += 1
+            name = numbered(base, n)
+        self._used.add(name_key(name))
+        self.by_doc[doc_id] = name
+        return name

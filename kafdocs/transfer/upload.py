@@ -1,0 +1,128 @@
+"""The upload chain: create the Document, send its file, confirm; never leave it empty."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kafdocs.api import Client, CorruptFile, KafdocsError, Query
+
+from .engine import JobContext, Skipped
+from .mime import detect_mime
+
+log = logging.getLogger(__name__)
+
+
+class OnDuplicate(enum.Enum):
+    SKIP = "skip"
+    KEEP = "keep"  # keep both
+    REPLACE = "replace"
+
+
+class UnreadableFile(KafdocsError):
+    """The local file cannot be uploaded (not a regular file, no permission)."""
+
+
+@dataclass(frozen=True)
+class UploadRequest:
+    path: Path
+    folder_id: str
+    title: str | None = None
+    link_to: str | None = None  # a CRM record (Account, Contact...) to relate the document to
+    on_duplicate: OnDuplicate = OnDuplicate.KEEP
+
+
+def check_uploadable(path: Path) -> int:
+    """The file's size, or a clear reason why it cannot be sent."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise UnreadableFile(f"{path.name}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile(f"{path.name} is not a regular file")
+    if not os.access(path, os.R_OK):
+        raise UnreadableFile(f"{path.name}: permission denied")
+    return info.st_size
+
+
+def server_names(name: str) -> list[str]:
+    """How a name may be stored: stock vtiger turns white space into ``_``."""
+    return list(dict.fromkeys([name, "_".join(name.split(" "))]))
+
+
+def find_duplicates(client: Client, folder_id: str, file_name: str) -> list[dict[str, Any]]:
+    query = (Query("Documents").select("id", "notes_title", "filename")
+             .where("folderid", "=", folder_id).where("filename", "IN", server_names(file_name)))
+    wanted = set(server_names(file_name))
+    return [r for r in client.query(query) if r.get("filename") in wanted]
+
+
+def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str, Any]:
+    """Run the chain for one file; returns the confirmed document record."""
+    path = request.path
+    size = check_uploadable(path)
+    ctx.set_total(size)
+    duplicates = find_duplicates(client, request.folder_id, path.name)
+    if duplicates and request.on_duplicate is OnDuplicate.SKIP:
+        raise Skipped(f"A document with the file name {path.name!r} is already in this folder")
+    ctx.check()
+    element = {
+        "notes_title": request.title or path.stem or path.name,
+        "folderid": request.folder_id, "filename": path.name, "filetype": detect_mime(path),
+        "filesize": str(size), "filestatus": "1", "filelocationtype": "I",
+        "assigned_user_id": client.user_id,
+    }
+    if client.supports_file_upload():
+        record = _create_then_upload(client, element, path, size, ctx)
+    else:
+        record = client.create_with_file("Documents", element, path,
+                                         content_type=element["filetype"],
+                                         progress=ctx.progress, cancelled=ctx.cancelled)
+        _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], size))
+    if request.link_to:
+        _with_cleanup(client, record["id"],
+                      lambda: client.add_related(request.link_to, record["id"], "Documents"))
+    if request.on_duplicate is OnDuplicate.REPLACE:
+        for old in duplicates:  # only now that the new one is confirmed
+            client.delete(old["id"])
+    return record
+
+
+def _create_then_upload(client: Client, element: dict[str, str], path: Path, size: int,
+                        ctx: JobContext) -> dict[str, Any]:
+    record = client.create("Documents", element)
+
+    def send_and_confirm() -> dict[str, Any]:
+        ctx.check()
+        client.file_upload(record["id"], path, file_name=path.name, progress=ctx.progress,
+                           cancelled=ctx.cancelled)
+        return _confirm(client, record["id"], size)
+
+    return _with_cleanup(client, record["id"], send_and_confirm)
+
+
+def _with_cleanup(client: Client, doc_id: str, step: Any) -> Any:
+    """Run ``step``; if it fails or is cancelled, delete the new document and re-raise."""
+    try:
+        return step()
+    except BaseException as original:
+        try:
+            client.delete(doc_id)
+        except Exception as exc:
+            log.warning("could not delete the incomplete document %s: %s", doc_id, exc)
+        raise original
+
+
+def _confirm(client: Client, doc_id: str, size: int) -> dict[str, Any]:
+    record = client.retrieve(doc_id)
+    if not record.get("imageattachmentids"):
+        raise CorruptFile("The server accepted the file but the document has no file attached")
+    stored = str(record.get("filesize", ""))
+    if stored.isdigit() and int(stored) != size:
+        raise CorruptFile(f"The server stored {stored} bytes instead of {size}")
+    return record
