@@ -21,9 +21,9 @@ def human_size(n: float) -> str:
 class TerminalProgress:
     """Redraws at most 10 times a second; silent when stderr is not a terminal."""
 
-    def __init__(self, stream: TextIO = sys.stderr, enabled: bool | None = None) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty() if enabled is None else enabled
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
         self.totals: dict[int, int] = {}
         self.done: dict[int, int] = {}
         self.ended = 0

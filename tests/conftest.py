@@ -6,13 +6,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from kafdocs.sandbox.app import Sandbox, SandboxSettings  # noqa: E402
-from kafdocs.sandbox.operations import Config  # noqa: E402
+from kafdocs.sandbox.app import Sandbox, SandboxSettings
+from kafdocs.sandbox.operations import Config
 
 ACCESS_KEY = "test-access-key-0123"
 

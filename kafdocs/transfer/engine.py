@@ -156,10 +156,10 @@ class TransferQueue:
     # -- submitting and controlling -------------------------------------------
     def submit(self, job: Job) -> Job:
         job.id = next(self._ids)
-        with self._lock:
-            self.jobs[job.id] = job
-            self._schedule(job)
+        self.jobs[job.id] = job
         self._emit(JobEvent(job.id, "queued", 0, job.total, job.label))
+        with self._lock:
+            self._schedule(job)
         return job
 
     def _schedule(self, job: Job) -> None:
@@ -187,8 +187,10 @@ class TransferQueue:
                 return False
             job.cancel_event = threading.Event()
             job.done, job.message, job.attempts = 0, "", 0
-            self._schedule(job)
+            job.state = JobState.QUEUED
         self._emit(JobEvent(job.id, "queued", 0, job.total, job.label))
+        with self._lock:
+            self._schedule(job)
         return True
 
     def retry_failed(self) -> int:

@@ -1,0 +1,23 @@
+"""The layers of design.md, enforced: api and transfer never import Qt."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_api_transfer_and_sandbox_do_not_import_qt() -> None:
+    code = ("import sys, kafdocs.api, kafdocs.transfer, kafdocs.transfer.download, "
+            "kafdocs.transfer.upload, kafdocs.sandbox.app, kafdocs.commands; "
+            "print([m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_sandbox_stands_apart_from_the_client() -> None:
+    code = ("import sys, kafdocs.sandbox.app; "
+            "print([m for m in sys.modules if m.startswith(('kafdocs.api', 'kafdocs.transfer'))])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kafdocs.api import Client
+from kafdocs.sandbox.app import Sandbox
+from kafdocs.sandbox.schema import DOCUMENTS
+from kafdocs.transfer import Job, TransferQueue
+from tests.conftest import ACCESS_KEY
+
+
+@pytest.fixture
+def client(sandbox) -> Iterator[Client]:
+    with Client(sandbox.url, "admin", ACCESS_KEY) as crm:
+        yield crm
+
+
+@pytest.fixture
+def folder(client: Client) -> str:
+    return client.create("DocumentFolders", {"foldername": "Test folder"})["id"]
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def add_document(client: Client, sandbox: Sandbox, folder_id: str, name: str,
+                 content: bytes | None, **fields: str) -> dict[str, Any]:
+    """A document as a CRM may hold it; ``name`` is stored verbatim, hostile or not."""
+    record = client.create("Documents", {
+        "notes_title": fields.pop("title", name or "untitled"), "folderid": folder_id,
+        "filestatus": "1", "filelocationtype": fields.pop("location", "I"),
+        "assigned_user_id": client.user_id, **fields})
+    if content is not None:
+        client.call("FileUpload", {"parentId": record["id"], "attachmentType": "Attachment",
+                                   "fileName": "upload.bin",
+                                   "fileContents": base64.b64encode(content).decode()},
+                    post=True)
+    set_fields(sandbox, record["id"], filename=name)
+    return client.retrieve(record["id"])
+
+
+def set_fields(sandbox: Sandbox, doc_id: str, **values: str) -> None:
+    """Write stored fields directly, as a hostile or careless server would hold them."""
+    sandbox.server.store.update(DOCUMENTS, int(doc_id.split("x")[1]), values)
+
+
+def run_all(jobs: list[Job], workers: int = 4) -> TransferQueue:
+    queue = TransferQueue(workers, backoff=0.05)
+    for job in jobs:
+        queue.submit(job)
+    assert queue.wait(60)
+    return queue

@@ -1,0 +1,83 @@
+"""The command line on the same engine, against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kafdocs import __version__
+from kafdocs.cli import main
+from tests.conftest import ACCESS_KEY
+
+
+@pytest.fixture
+def env(sandbox, monkeypatch) -> None:
+    monkeypatch.setenv("KAFDOCS_URL", sandbox.url)
+    monkeypatch.setenv("KAFDOCS_USER", "admin")
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", ACCESS_KEY)
+
+
+def test_version() -> None:
+    out = subprocess.run([sys.executable, "-m", "kafdocs", "--version"], capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == f"kafdocs {__version__}"
+
+
+def test_folders_json(env, capsys) -> None:
+    assert main(["folders", "--json"]) == 0
+    folders = {f["name"]: f for f in json.loads(capsys.readouterr().out)}
+    assert folders["Factures 2026"]["documents"] == 9
+
+
+def test_ls_by_name(env, capsys) -> None:
+    assert main(["ls", "Contrats"]) == 0
+    assert "Avenant n°2 - Lefèvre.docx" in capsys.readouterr().out
+
+
+def test_upload_then_download_round_trip(env, capsys, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "un été.txt").write_text("bonjour")
+    (src / "deux.bin").write_bytes(bytes(range(256)))
+    assert main(["upload", "--folder", "Ressources humaines", "--json", str(src)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["summary"]["finished"] == 2
+    ids = [j["doc_id"] for j in result["jobs"]]
+    dest = tmp_path / "dest"
+    assert main(["download", "--dest", str(dest), *ids]) == 0
+    assert (dest / "un été.txt").read_text() == "bonjour"
+    assert (dest / "deux.bin").read_bytes() == bytes(range(256))
+
+
+def test_folder_download_twice_then_nothing_to_do(env, capsys, tmp_path: Path) -> None:
+    assert main(["download", "--folder", "Factures 2026", "--dest", str(tmp_path)]) == 0
+    assert len(list((tmp_path / "Factures 2026").glob("*.pdf"))) == 8
+    capsys.readouterr()
+    assert main(["download", "--folder", "Factures 2026", "--dest", str(tmp_path),
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["up_to_date"] == 9 and result["summary"]["finished"] == 0
+
+
+def test_failures_give_non_zero_status_and_one_line_each(env, capsys, tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    assert main(["upload", "--folder", "Contrats", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"failed: {missing}" in err
+
+
+def test_unknown_folder_is_a_clear_error(env, capsys) -> None:
+    assert main(["ls", "Nulle part"]) == 2
+    assert "No document folder named 'Nulle part'" in capsys.readouterr().err
+
+
+def test_wrong_key_is_a_clear_error(env, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", "wrong")
+    assert main(["folders"]) == 2
+    err = capsys.readouterr().err
+    assert "Invalid username or password" in err and "wrong" not in err.replace(
+        "wrong key", "")

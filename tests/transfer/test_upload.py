@@ -1,0 +1,143 @@
+"""The upload chain: create → FileUpload → confirm, duplicates, links, no empty leftovers."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from kafdocs.api import Client, Query
+from kafdocs.transfer import Job, JobState
+from kafdocs.transfer.paths import expand_paths
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
+from tests.conftest import ACCESS_KEY
+from tests.transfer.conftest import run_all
+
+
+def job_for(client: Client, request: UploadRequest) -> Job:
+    return Job(request.path.name, lambda ctx: upload(client, request, ctx)["id"])
+
+
+def docs_in(client: Client, folder: str) -> list[dict]:
+    return client.query(Query("Documents").where("folderid", "=", folder))
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def test_upload_files_a_confirmed_document(client: Client, folder: str,
+                                           tmp_path: Path) -> None:
+    pdf = write(tmp_path, "Facture n°12 été.pdf", b"%PDF-1.4\n" + os.urandom(3000))
+    queue = run_all([job_for(client, UploadRequest(pdf, folder))])
+    (job,) = queue.jobs.values()
+    assert job.state is JobState.DONE, job.message
+    record = client.retrieve(job.message)
+    assert record["notes_title"] == "Facture n°12 été"
+    assert record["filename"] == pdf.name and record["filetype"] == "application/pdf"
+    assert record["filesize"] == str(pdf.stat().st_size) and record["imageattachmentids"]
+    assert record["assigned_user_id"] == client.user_id and record["folderid"] == folder
+
+
+def test_empty_file_uploads(client: Client, folder: str, tmp_path: Path) -> None:
+    empty = write(tmp_path, "vide.txt", b"")
+    (job,) = run_all([job_for(client, UploadRequest(empty, folder))]).jobs.values()
+    assert job.state is JobState.DONE and client.retrieve(job.message)["filesize"] == "0"
+
+
+@pytest.mark.parametrize(("policy", "count", "state"), [
+    (OnDuplicate.SKIP, 1, JobState.SKIPPED),
+    (OnDuplicate.KEEP, 2, JobState.DONE),
+    (OnDuplicate.REPLACE, 1, JobState.DONE),
+])
+def test_duplicate_names(client: Client, folder: str, tmp_path: Path, policy: OnDuplicate,
+                         count: int, state: JobState) -> None:
+    path = write(tmp_path, "devis.txt", b"v1")
+    run_all([job_for(client, UploadRequest(path, folder))])
+    path.write_bytes(b"v2 new")
+    (job,) = run_all([job_for(client, UploadRequest(path, folder, on_duplicate=policy))]
+                     ).jobs.values()
+    assert job.state is state
+    rows = docs_in(client, folder)
+    assert len(rows) == count
+    if policy is OnDuplicate.REPLACE:
+        assert rows[0]["filesize"] == "6"
+
+
+def test_upload_links_the_document_to_a_crm_record(client: Client, folder: str,
+                                                   tmp_path: Path) -> None:
+    account = client.create("Accounts", {"accountname": "Client SA",
+                                         "assigned_user_id": client.user_id})
+    path = write(tmp_path, "contrat signé.pdf", b"%PDF-1.4 signed")
+    (job,) = run_all([job_for(client, UploadRequest(path, folder, link_to=account["id"]))]
+                     ).jobs.values()
+    related = client.query_related(account["id"], "Documents", "SELECT * FROM Documents")
+    assert [r["id"] for r in related] == [job.message]
+
+
+def test_failed_file_upload_leaves_no_document(make_sandbox, tmp_path: Path) -> None:
+    box = make_sandbox(max_post=1_000_000)
+    big = write(tmp_path, "scan.tiff", os.urandom(2_000_000))
+    with Client(box.url, "admin", ACCESS_KEY) as crm:
+        (job,) = run_all([job_for(crm, UploadRequest(big, "22x1"))]).jobs.values()
+        assert job.state is JobState.FAILED
+        assert "too large for this server" in job.message
+        assert docs_in(crm, "22x1") == []
+
+
+def test_failed_link_leaves_no_document(client: Client, folder: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", b"a")
+    (job,) = run_all([job_for(client, UploadRequest(path, folder, link_to="11x999999"))]
+                     ).jobs.values()
+    assert job.state is JobState.FAILED
+    assert docs_in(client, folder) == []
+
+
+def test_cancelled_upload_leaves_no_document(client: Client, folder: str,
+                                             tmp_path: Path) -> None:
+    path = write(tmp_path, "big.bin", os.urandom(8_000_000))
+    job = job_for(client, UploadRequest(path, folder))
+    from kafdocs.transfer import TransferQueue
+
+    queue = TransferQueue(1)
+    queue.subscribe(lambda e: e.kind == "progress" and e.done > 0 and queue.cancel(e.job_id))
+    queue.submit(job)
+    assert queue.wait(30)
+    assert job.state is JobState.CANCELLED
+    assert docs_in(client, folder) == []
+
+
+def test_stock_vtiger_gets_the_file_inside_create(make_sandbox, tmp_path: Path) -> None:
+    box = make_sandbox(flavour="vtiger")
+    path = write(tmp_path, "note de frais.csv", b"a;b\n1;2\n")
+    with Client(box.url, "admin", ACCESS_KEY) as crm:
+        (job,) = run_all([job_for(crm, UploadRequest(path, "22x1"))]).jobs.values()
+        assert job.state is JobState.DONE, job.message
+        record = crm.retrieve(job.message)
+        assert record["filename"] == "note_de_frais.csv" and record["filetype"] == "text/csv"
+        (again,) = run_all([job_for(crm, UploadRequest(path, "22x1",
+                                                        on_duplicate=OnDuplicate.SKIP))]
+                           ).jobs.values()
+        assert again.state is JobState.SKIPPED  # the renamed copy is recognised
+
+
+def test_unreadable_paths_are_refused_with_reasons(tmp_path: Path) -> None:
+    ok = write(tmp_path, "ok.txt", b"x")
+    sub = tmp_path / "dir"
+    sub.mkdir()
+    write(sub, "inner.txt", b"y")
+    (sub / "loop").symlink_to(tmp_path)
+    sock_path = tmp_path / "sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(sock_path))
+    found = expand_paths([ok, sub, sock_path, tmp_path / "missing"])
+    server.close()
+    assert ok in found.files and sub / "inner.txt" in found.files
+    reasons = dict(found.rejected)
+    assert reasons[sock_path] == "not a regular file"
+    assert "loop" in str(reasons) or any("link" in r for r in reasons.values())
+    assert tmp_path / "missing" in reasons
