@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kafdocs {__version__}")
     parser.add_argument("--demo", action="store_true",
                         help="start on the embedded sandbox with demo data, no account needed")
+    parser.add_argument("--url", help="instance address (or $KAFDOCS_URL)")
+    parser.add_argument("--user", help="CRM user name (or $KAFDOCS_USER)")
+    parser.add_argument("--access-key", help="access key (or $KAFDOCS_ACCESS_KEY)")
+    parser.add_argument("--quit-after", type=float, default=0, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command")
     add_sandbox_parser(sub)
     from .commands import add_commands
@@ -76,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         from .commands import run_command
 
         return run_command(args)
-    parser.print_help()
-    return 0
+    from .gui.app import run_gui
+
+    return run_gui(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Packaged data: icons and translations."""

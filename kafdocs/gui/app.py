@@ -1,0 +1,97 @@
+"""Starting the desktop app: demo sandbox, scripted sign-in, or the sign-in dialog."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kafdocs import __version__, credentials
+from kafdocs.api import Client
+
+from .mainwindow import MainWindow
+from .resources import app_icon, install_translator
+from .settings import Settings
+from .signin import SignInDialog
+from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("kafdocs")
+    app.setOrganizationName("kafdocs")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("kafdocs")
+    app.setWindowIcon(app_icon())
+    return app  # type: ignore[return-value]
+
+
+class DemoSandbox:
+    """The embedded sandbox with demo data in a throw-away directory."""
+
+    def __init__(self) -> None:
+        from kafdocs.sandbox.app import Sandbox, SandboxSettings
+
+        self.data_dir = Path(tempfile.mkdtemp(prefix="kafdocs-demo-"))
+        self.sandbox = Sandbox(SandboxSettings(data_dir=self.data_dir, user="demo",
+                                               demo_data=True)).start()
+
+    def client(self) -> Client:
+        client = Client(self.sandbox.url, self.sandbox.user, self.sandbox.access_key)
+        client.login()
+        return client
+
+    def stop(self) -> None:
+        self.sandbox.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    app = make_app()
+    settings = Settings()
+    install_translator(app, settings.get("language"))
+    tasks = TaskRunner(app)
+    demo = None
+    if args.demo:
+        demo = DemoSandbox()
+        client: Client | None = demo.client()
+    else:
+        client = sign_in(args, settings, tasks)
+    if client is None:
+        return 0
+    window = MainWindow(client, settings, tasks)
+    window.show()
+    if getattr(args, "quit_after", 0):
+        QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    try:
+        return app.exec()
+    finally:
+        client.close()
+        if demo is not None:
+            demo.stop()
+
+
+def sign_in(args: argparse.Namespace, settings: Settings, tasks: TaskRunner) -> Client | None:
+    """Sign in with the given options, or ask; a scripted sign-in shows the dialog only
+    when it fails, so the user can correct it."""
+    url, user, key = credentials.resolve(args.url, args.user, args.access_key)
+    dialog = SignInDialog(settings, tasks)
+    if url and user:
+        dialog.profile.setCurrentIndex(0)
+        dialog.url.setText(url)
+        dialog.user.setText(user)
+        dialog.key.setText(key or "")
+        dialog.remember.setChecked(False)
+        if key:
+            QTimer.singleShot(0, dialog.sign_in)
+    if dialog.exec() and dialog.client is not None:
+        return dialog.client
+    return None

@@ -1,0 +1,32 @@
+"""Sizes, dates and durations written for the user's locale."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QLocale
+
+
+def size_text(value: object) -> str:
+    text = str(value or "")
+    if not text.isdigit():
+        return ""
+    return QLocale().formattedDataSize(int(text), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+
+
+def bytes_text(n: float) -> str:
+    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+
+
+def date_text(value: object) -> str:
+    moment = QDateTime.fromString(str(value or ""), "yyyy-MM-dd HH:mm:ss")
+    if not moment.isValid():
+        return str(value or "")
+    return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+
+
+def duration_text(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

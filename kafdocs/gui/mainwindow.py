@@ -1,0 +1,595 @@
+"""The main window: folders, documents, transfers. Network and disk work never runs here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QSystemTrayIcon,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kafdocs.api import Client, instance_url
+from kafdocs.transfer import Job, JobContext, Summary, TransferQueue
+from kafdocs.transfer.download import (
+    document_job,
+    download_document,
+    expected_size,
+    local_name_source,
+    modified_timestamp,
+    plan_folder_download,
+)
+from kafdocs.transfer.folders import Folder, count_documents, list_folders
+from kafdocs.transfer.naming import NameAllocator, safe_name
+from kafdocs.transfer.paths import expand_paths
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
+
+from .drops import DuplicateDialog, UploadDialog, existing_names, total_size
+from .formatting import bytes_text, duration_text
+from .messages import describe
+from .models import RECORD_ROLE, DocumentModel, FolderModel
+from .settings import Settings
+from .tasks import TaskRunner
+from .transfers import ProgressDelegate, TransferModel
+from .views import DocumentView, FolderView
+
+log = logging.getLogger(__name__)
+LONG_BATCH_SECONDS = 10.0
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, client: Client, settings: Settings, tasks: TaskRunner,
+                 queue: TransferQueue | None = None) -> None:
+        super().__init__()
+        self.client, self.settings, self.tasks = client, settings, tasks
+        self.queue = queue or TransferQueue(settings.get("transfer/workers"))
+        self.can_create = self.can_delete = True
+        self.cache_dir = Path(platformdirs.user_cache_dir("kafdocs")) / "open"
+        self._plans: list[Any] = []
+        self.setWindowTitle(self.tr("kafdocs — %s") % instance_url(client.endpoint))
+        self.setAcceptDrops(True)
+        self._build_models()
+        self._build_views()
+        self._build_actions()
+        self._build_transfer_panel()
+        self._build_status_bar()
+        self._restore()
+        self.refresh_folders()
+        self._load_permissions()
+
+    # -- construction -------------------------------------------------------
+    def _build_models(self) -> None:
+        self.folders = FolderModel(self)
+        self.documents = DocumentModel(self.tasks, self)
+        self.documents.set_client(self.client)
+        self.documents.loading_changed.connect(self._loading)
+        self.documents.failed.connect(lambda e: self.show_error(describe(e)))
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.documents)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.transfers = TransferModel(self.queue, self)
+        self.transfers.batch_finished.connect(self._batch_finished)
+        self.transfers.dataChanged.connect(lambda *a: self._update_overall())
+        self.transfers.rowsInserted.connect(lambda *a: self._update_overall())
+        self._reload_timer = QTimer(self, singleShot=True, interval=400)
+        self._reload_timer.timeout.connect(self.refresh_documents)
+
+    def _build_views(self) -> None:
+        self.folder_view = FolderView()
+        self.folder_view.setModel(self.folders)
+        self.folder_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.folder_view.selectionModel().currentChanged.connect(self._folder_changed)
+        self.folder_view.files_dropped.connect(self._dropped_on_folder)
+        self.folder_view.setAccessibleName(self.tr("Folders"))
+        self.folder_view.setSpacing(2)
+
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText(self.tr("Filter documents (Ctrl+F)"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.table = DocumentView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self.documents.sort)
+        for column, width in enumerate((250, 250, 150, 80, 130)):
+            self.table.setColumnWidth(column, width)
+        self.table.doubleClicked.connect(self.open_document)
+        self.table.files_dropped.connect(lambda paths: self.start_upload(paths, None))
+        self.table.cached_path = self._cached_path
+        self.table.prepare = self._prepare_drag
+        self.table.setAccessibleName(self.tr("Documents"))
+
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.folder_title = QLabel()
+        self.folder_title.setObjectName("folderTitle")
+        font = self.folder_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.folder_title.setFont(font)
+        top = QHBoxLayout()
+        top.addWidget(self.folder_title, 1)
+        top.addWidget(self.filter, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        self.hint = QLabel(self.tr("Drop files here to file them in this folder."))
+        self.hint.setEnabled(False)
+        layout.addWidget(self.hint)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.folder_view)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 900])
+        self.setCentralWidget(self.splitter)
+        self.setTabOrder(self.folder_view, self.filter)
+        self.setTabOrder(self.filter, self.table)
+
+    def _action(self, text: str, shortcut: Any, slot: Any, icon: QStyle.StandardPixmap) -> QAction:
+        action = QAction(self.style().standardIcon(icon), text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setToolTip(f"{text.replace('…', '')} ({action.shortcut().toString()})")
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QStyle.StandardPixmap
+        self.upload_action = self._action(self.tr("Upload…"), "Ctrl+U", self.choose_upload,
+                                          sp.SP_ArrowUp)
+        self.download_action = self._action(self.tr("Download…"), "Ctrl+D",
+                                            self.download_selected, sp.SP_ArrowDown)
+        self.download_folder_action = self._action(
+            self.tr("Download folder…"), "Ctrl+Shift+D", self.download_folder,
+            sp.SP_DirOpenIcon)
+        self.refresh_action = self._action(self.tr("Refresh"), QKeySequence.StandardKey.Refresh,
+                                           self.refresh, sp.SP_BrowserReload)
+        self.delete_action = self._action(self.tr("Delete"), QKeySequence.StandardKey.Delete,
+                                          self.delete_selected, sp.SP_TrashIcon)
+        self._action(self.tr("Find"), QKeySequence.StandardKey.Find,
+                     lambda: self.filter.setFocus(), sp.SP_FileDialogContentsView)
+        self._action(self.tr("Quit"), QKeySequence.StandardKey.Quit, self.close,
+                     sp.SP_DialogCloseButton)
+        toolbar = QToolBar(self.tr("Actions"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setMovable(False)
+        for action in (self.upload_action, self.download_action, self.download_folder_action,
+                       self.refresh_action, self.delete_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+
+    def _build_transfer_panel(self) -> None:
+        self.transfer_view = QTableView()
+        self.transfer_view.setModel(self.transfers)
+        self.transfer_view.setItemDelegateForColumn(3, ProgressDelegate(self.transfer_view))
+        self.transfer_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.transfer_view.verticalHeader().hide()
+        self.transfer_view.horizontalHeader().setStretchLastSection(True)
+        for column, width in enumerate((240, 90, 90, 140, 90, 90)):
+            self.transfer_view.setColumnWidth(column, width)
+        self.overall_bar = QProgressBar()
+        self.overall_bar.setMaximumWidth(260)
+        self.overall_bar.hide()
+        self.overall_label = QLabel(self.tr("No transfers"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.overall_label)
+        buttons.addWidget(self.overall_bar)
+        buttons.addStretch(1)
+        for text, slot in ((self.tr("Cancel"), self.cancel_selected_transfers),
+                           (self.tr("Cancel all"), self.queue.cancel_all),
+                           (self.tr("Retry failed"), self.queue.retry_failed),
+                           (self.tr("Clear finished"), self.transfers.clear_finished)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(buttons)
+        layout.addWidget(self.transfer_view)
+        self.dock = QDockWidget(self.tr("Transfers"), self)
+        self.dock.setObjectName("transfersDock")
+        self.dock.setWidget(panel)
+        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+
+    def _build_status_bar(self) -> None:
+        who = self.client.login_result.get("username") or self.client.username
+        self.who = QLabel(self.tr("Signed in as %1 at %2").replace("%1", str(who))
+                          .replace("%2", instance_url(self.client.endpoint)))
+        self.statusBar().addPermanentWidget(self.who)
+        self.loading_label = QLabel()
+        self.statusBar().addWidget(self.loading_label)
+        if self.client.login_result.get("insecure"):
+            self.show_error(self.tr("Warning: this connection is not encrypted (http)."))
+
+    def _restore(self) -> None:
+        self.resize(1180, 760)
+        geometry = self.settings.get("window/geometry")
+        if not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self.settings.get("window/state")
+        if not state.isEmpty():
+            self.restoreState(state)
+        splitter = self.settings.get("window/splitter")
+        if not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    # -- folders and documents ----------------------------------------------
+    def refresh(self) -> None:
+        self.refresh_folders()
+        self.refresh_documents()
+
+    def refresh_folders(self) -> None:
+        def load() -> list[Folder]:
+            return list_folders(self.client)
+
+        self._loading(True)
+        self.tasks.run(load, self._folders_loaded, self._background_error)
+
+    def _folders_loaded(self, folders: list[Folder]) -> None:
+        self._loading(False)
+        current = self.current_folder()
+        self.folders.set_folders(folders)
+        wanted = current.id if current else self.settings.get("browse/last_folder")
+        row = self.folders.row_of(wanted)
+        self.folder_view.setCurrentIndex(self.folders.index(max(row, 0)))
+        for folder in folders:
+            self.tasks.run(lambda f=folder: (f.id, count_documents(self.client, f.id)),
+                           lambda r: self.folders.set_count(*r), lambda e: None)
+
+    def current_folder(self) -> Folder | None:
+        index = self.folder_view.currentIndex()
+        return index.data(RECORD_ROLE) if index.isValid() else None
+
+    def _folder_changed(self) -> None:
+        folder = self.current_folder()
+        if folder is None:
+            return
+        self.folder_title.setText(folder.name)
+        self.settings.set("browse/last_folder", folder.id)
+        self.documents.set_folder(folder.id)
+
+    def refresh_documents(self) -> None:
+        self.documents.reload()
+
+    def _loading(self, loading: bool) -> None:
+        self.loading_label.setText(self.tr("Loading…") if loading else "")
+
+    def _load_permissions(self) -> None:
+        def fetch() -> dict[str, Any]:
+            return self.client.describe("Documents")
+
+        def apply(described: dict[str, Any]) -> None:
+            self.can_create = bool(described.get("createable", True))
+            self.can_delete = bool(described.get("deleteable", True))
+            self.upload_action.setEnabled(self.can_create)
+            self.delete_action.setEnabled(self.can_delete)
+            if not self.can_create:
+                self.hint.setText(self.tr("Your CRM user may not create documents."))
+
+        self.tasks.run(fetch, apply, self._background_error)
+
+    # -- uploads ------------------------------------------------------------
+    def choose_upload(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose files to upload"),
+                                                self.settings.get("upload/last_dir"))
+        if files:
+            self.settings.set("upload/last_dir", str(Path(files[0]).parent))
+            self.start_upload([Path(f) for f in files], None)
+
+    def _dropped_on_folder(self, paths: list[Path], row: int) -> None:
+        folder = self.folders.folders[row] if 0 <= row < len(self.folders.folders) else None
+        self.start_upload(paths, folder)
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+
+    def dropEvent(self, event: Any) -> None:
+        from .drops import local_paths
+
+        paths = local_paths(event.mimeData())
+        if paths:
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+            self.start_upload(paths, None)
+
+    def start_upload(self, paths: list[Path], folder: Folder | None) -> None:
+        """Expand the drop and look for name conflicts in the background, then ask."""
+        folder = folder or self.current_folder()
+        if folder is None:
+            self.show_error(self.tr("Choose a folder first."))
+            return
+        if not self.can_create:
+            self.show_error(self.tr("Your CRM user may not create documents."))
+            return
+
+        def prepare() -> tuple[Any, int, set[str]]:
+            found = expand_paths(paths)
+            names = [p.name for p in found.files]
+            return found, total_size(found.files), existing_names(self.client, folder.id, names)
+
+        self.statusBar().showMessage(self.tr("Preparing the upload…"), 3000)
+        self.tasks.run(prepare, lambda r: self._confirm_upload(folder, *r),
+                       self._background_error)
+
+    def _confirm_upload(self, folder: Folder, found: Any, size: int, taken: set[str]) -> None:
+        for path, reason in found.rejected:
+            self.show_error(self.tr("Not uploaded: %1 (%2)").replace("%1", path.name)
+                            .replace("%2", reason))
+        files = self._within_limit(found.files)
+        if not files:
+            return
+        dialog = UploadDialog(self.client, self.tasks, folder.name, len(files), size, self)
+        if not dialog.exec():
+            return
+        policies = self._ask_duplicates([f for f in files if f.name in taken])
+        for path in files:
+            policy = policies.get(path, OnDuplicate.KEEP)
+            if policy is OnDuplicate.SKIP:
+                continue
+            self.queue.submit(self.upload_job(UploadRequest(path, folder.id,
+                                                            link_to=dialog.link_to,
+                                                            on_duplicate=policy)))
+
+    def _within_limit(self, files: list[Path]) -> list[Path]:
+        limit = self.client.max_upload
+        if not limit:
+            return files
+        from kafdocs.api.streams import b64_length
+
+        keep = []
+        for path in files:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            if b64_length(size) + 4096 > limit:
+                self.show_error(self.tr("%1 is too large for this server (limit %2).")
+                                .replace("%1", path.name)
+                                .replace("%2", bytes_text(limit * 3 / 4)))
+            else:
+                keep.append(path)
+        return keep
+
+    def _ask_duplicates(self, conflicts: list[Path]) -> dict[Path, OnDuplicate]:
+        policies: dict[Path, OnDuplicate] = {}
+        for n, path in enumerate(conflicts):
+            dialog = DuplicateDialog(path.name, len(conflicts) - n - 1, self.can_delete, self)
+            dialog.exec()
+            policies[path] = dialog.policy
+            if dialog.apply_all.isChecked():
+                policies.update(dict.fromkeys(conflicts[n + 1:], dialog.policy))
+                break
+        return policies
+
+    def upload_job(self, request: UploadRequest) -> Job:
+        def run(ctx: JobContext) -> str:
+            record = upload(self.client, request, ctx)
+            return self.tr("Filed as %s") % record.get("note_no", record["id"])
+
+        size = request.path.stat().st_size if request.path.exists() else 0
+        return Job(label=request.path.name, run=run, total=size, kind="upload",
+                   meta={"folder_id": request.folder_id})
+
+    # -- downloads ----------------------------------------------------------
+    def selected_records(self) -> list[dict[str, Any]]:
+        return self.table.selected_records()
+
+    def _choose_dir(self, title: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self, title,
+                                                  self.settings.get("transfer/last_dir"))
+        if not chosen:
+            return None
+        self.settings.set("transfer/last_dir", chosen)
+        return Path(chosen)
+
+    def download_selected(self) -> None:
+        records = self.selected_records()
+        if not records:
+            self.show_error(self.tr("Select the documents to download first."))
+            return
+        dest = self._choose_dir(self.tr("Download to…"))
+        if dest is None:
+            return
+        names = NameAllocator()
+        for record in records:
+            name = names.name_for(record["id"], local_name_source(record))
+            self.queue.submit(document_job(self.client, record, dest, name))
+
+    def download_folder(self) -> None:
+        folder = self.current_folder()
+        if folder is None:
+            return
+        dest = self._choose_dir(self.tr("Download the folder “%s” to…") % folder.name)
+        if dest is None:
+            return
+        self.start_folder_download(folder, dest)
+
+    def start_folder_download(self, folder: Folder, dest: Path) -> None:
+        self.statusBar().showMessage(self.tr("Listing “%s”…") % folder.name, 5000)
+
+        def plan() -> Any:
+            return plan_folder_download(self.client, folder, dest)
+
+        def submit(result: Any) -> None:
+            self._plans.append(result)
+            if not result.jobs:
+                self.statusBar().showMessage(
+                    self.tr("“%s” is already up to date.") % folder.name, 5000)
+            for job in result.jobs:
+                self.queue.submit(job)
+
+        self.tasks.run(plan, submit, self._background_error)
+
+    def _cache_target(self, record: dict[str, Any]) -> Path:
+        return self.cache_dir / record["id"] / safe_name(local_name_source(record))
+
+    def _cached_path(self, record: dict[str, Any]) -> Path | None:
+        """A cached copy that is complete and of the current version (stat only)."""
+        path = self._cache_target(record)
+        try:
+            info = path.stat()
+        except OSError:
+            return None
+        stamp = modified_timestamp(record)
+        fresh = stamp is None or int(info.st_mtime) == int(stamp)
+        return path if fresh and info.st_size == expected_size(record) else None
+
+    def _cache_job(self, record: dict[str, Any], then: Any = None) -> Job:
+        target = self._cache_target(record)
+
+        def run(ctx: JobContext) -> str:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            download_document(self.client, record, target.parent, target.name, ctx)
+            if then is not None:
+                QTimer.singleShot(0, self, lambda: then(target))
+            return str(target.name)
+
+        return Job(label=target.name, run=run, total=expected_size(record), kind="download")
+
+    def open_document(self, index: Any = None) -> None:
+        record = self.proxy.index(index.row(), 0).data(RECORD_ROLE) if index else None
+        if record is None:
+            return
+        if record.get("filelocationtype") == "E":
+            QDesktopServices.openUrl(QUrl(str(record.get("filename", ""))))
+            return
+        cached = self._cached_path(record)
+        if cached is not None:
+            self._open_path(cached)
+        else:
+            self.queue.submit(self._cache_job(record, then=self._open_path))
+
+    def _open_path(self, path: Path) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def _prepare_drag(self, records: list[dict[str, Any]]) -> None:
+        for record in records:
+            if record.get("filelocationtype") != "E" and record.get("imageattachmentids"):
+                self.queue.submit(self._cache_job(record))
+        self.statusBar().showMessage(
+            self.tr("Preparing the files for drag and drop — drag them again in a moment."),
+            6000)
+
+    # -- delete -------------------------------------------------------------
+    def delete_selected(self) -> None:
+        records = self.selected_records()
+        if not records or not self.can_delete:
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Delete documents"),
+            self.tr("Delete %n document(s) from the CRM? This cannot be undone.", "",
+                    len(records)))
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def delete() -> None:
+            for record in records:
+                self.client.delete(record["id"])
+
+        self.tasks.run(delete, lambda _: self.refresh(), self._background_error)
+
+    # -- transfers ----------------------------------------------------------
+    def cancel_selected_transfers(self) -> None:
+        for index in self.transfer_view.selectionModel().selectedRows():
+            self.queue.cancel(self.transfers.job_id(index.row()))
+
+    def _update_overall(self) -> None:
+        done, total, ended, count = self.transfers.overall()
+        if not count:
+            return
+        self.overall_bar.show()
+        self.overall_bar.setValue(int(done * 100 / total) if total else
+                                  int(ended * 100 / count))
+        self.overall_label.setText(self.tr("%1 of %2 files — %3 of %4")
+                                   .replace("%1", str(ended)).replace("%2", str(count))
+                                   .replace("%3", bytes_text(done))
+                                   .replace("%4", bytes_text(total)))
+
+    def _batch_finished(self, result: tuple[Summary, float]) -> None:
+        summary, seconds = result
+        text = self.tr("Transfers finished: %1 done, %2 failed, %3 skipped (%4).") \
+            .replace("%1", str(summary.finished)).replace("%2", str(summary.failed)) \
+            .replace("%3", str(summary.skipped)).replace("%4", duration_text(seconds))
+        self.statusBar().showMessage(text, 15000)
+        if any(r.job.kind == "upload" for r in self.transfers.rows):
+            self._reload_timer.start()
+        for plan in self._plans:
+            self.tasks.run(plan.manifest.compact, None, lambda e: None)
+        self._plans.clear()
+        if seconds >= LONG_BATCH_SECONDS:
+            self.notify(text)
+
+    def notify(self, text: str) -> None:
+        """Tell a user who looked away that a long batch ended."""
+        QApplication.alert(self)
+        if QSystemTrayIcon.isSystemTrayAvailable() and QSystemTrayIcon.supportsMessages():
+            tray = QSystemTrayIcon(self.windowIcon(), self)
+            tray.show()
+            tray.showMessage("kafdocs", text)
+            QTimer.singleShot(10000, tray.deleteLater)
+
+    # -- errors and closing -------------------------------------------------
+    def show_error(self, text: str) -> None:
+        self.statusBar().showMessage(text, 10000)
+        log.info("shown to the user: %s", text)
+
+    def _background_error(self, error: BaseException) -> None:
+        self._loading(False)
+        self.show_error(describe(error))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.queue.busy:
+            answer = QMessageBox.question(
+                self, self.tr("Transfers in progress"),
+                self.tr("Transfers are still running. Cancel them and quit?"))
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.set("window/state", self.saveState())
+        self.settings.set("window/splitter", self.splitter.saveState())
+        self.queue.shutdown(cancel=True, timeout=5)
+        self.tasks.wait(5000)
+        event.accept()

@@ -1,0 +1,258 @@
+"""Item models for folders and documents; documents load page by page in the background."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QMimeDatabase,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import QApplication, QStyle
+
+from kafdocs.api import Client, Query
+from kafdocs.transfer.folders import Folder, documents_query
+
+from .formatting import date_text, size_text
+from .tasks import TaskRunner
+
+Index = QModelIndex | QPersistentModelIndex
+RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+_mime_db = QMimeDatabase()
+
+
+def mime_comment(mime: str) -> str:
+    """"PDF document" rather than "application/pdf", in the user's language."""
+    if not mime:
+        return ""
+    found = _mime_db.mimeTypeForName(mime)
+    return found.comment() if found.isValid() and found.comment() else mime
+
+
+class FolderModel(QAbstractListModel):
+    """The document folders, with their document counts once known."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.folders: list[Folder] = []
+
+    def set_folders(self, folders: list[Folder]) -> None:
+        self.beginResetModel()
+        self.folders = list(folders)
+        self.endResetModel()
+
+    def set_count(self, folder_id: str, count: int) -> None:
+        for row, folder in enumerate(self.folders):
+            if folder.id == folder_id:
+                self.folders[row] = Folder(folder.id, folder.name, folder.description, count)
+                index = self.index(row)
+                self.dataChanged.emit(index, index)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.folders)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.folders):
+            return None
+        folder = self.folders[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return folder.name if folder.count is None else f"{folder.name} ({folder.count})"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return folder.description or folder.name
+        if role == Qt.ItemDataRole.DecorationRole:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon)
+        if role == RECORD_ROLE:
+            return folder
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDropEnabled if index.isValid() else base
+
+    def row_of(self, folder_id: str) -> int:
+        return next((i for i, f in enumerate(self.folders) if f.id == folder_id), -1)
+
+
+FIELDS = ("notes_title", "filename", "filetype", "filesize", "modifiedtime", "assigned_user_id")
+
+
+class DocumentModel(QAbstractTableModel):
+    """The documents of one folder, fetched a page at a time as the view scrolls.
+
+    ``canFetchMore``/``fetchMore`` drive the paging; each page is a background
+    query (``ORDER BY … LIMIT offset, size``). Sorting reloads from the server in the
+    new order, so it is right for the whole folder, not only the rows already loaded.
+    """
+
+    loading_changed = Signal(bool)
+    total_changed = Signal(int)
+    failed = Signal(object)
+
+    def __init__(self, tasks: TaskRunner, parent: Any = None, page_size: int = 100) -> None:
+        super().__init__(parent)
+        self.tasks = tasks
+        self.client: Client | None = None
+        self.page_size = page_size
+        self.rows: list[dict[str, Any]] = []
+        self.total = 0
+        self.folder_id = ""
+        self.owners: dict[str, str] = {}
+        self._order: tuple[str, bool] = ("notes_title", False)
+        self._loading = False
+        self._generation = 0
+
+    # -- loading ------------------------------------------------------------
+    def set_client(self, client: Client | None) -> None:
+        self.client = client
+        self.owners = {}
+
+    def set_folder(self, folder_id: str) -> None:
+        self.folder_id = folder_id
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self.rows, self.total = [], 0
+        self.endResetModel()
+        if self.client is None or not self.folder_id:
+            return
+        generation, client, query = self._generation, self.client, self._query()
+
+        def first_page() -> tuple[int, list[dict[str, Any]]]:
+            return client.count(query), client.query(query.limit(self.page_size, 0))
+
+        self._set_loading(True)
+        self.tasks.run(first_page, lambda r: self._arrived(generation, r[0], r[1]),
+                       lambda e: self._load_failed(generation, e))
+
+    def _query(self) -> Query:
+        field, descending = self._order
+        query = documents_query(self.folder_id).order_by(field, descending)
+        return query if field == "id" else query.order_by("id")
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return (not parent.isValid() and not self._loading and self.client is not None
+                and len(self.rows) < self.total)
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if not self.canFetchMore(parent):
+            return
+        generation, client = self._generation, self.client
+        query, offset = self._query(), len(self.rows)
+        assert client is not None
+        self._set_loading(True)
+        self.tasks.run(lambda: client.query(query.limit(self.page_size, offset)),
+                       lambda rows: self._arrived(generation, self.total, rows),
+                       lambda e: self._load_failed(generation, e))
+
+    def _arrived(self, generation: int, total: int, rows: list[dict[str, Any]]) -> None:
+        if generation != self._generation:
+            return
+        self._set_loading(False)
+        if total != self.total:
+            self.total = total
+            self.total_changed.emit(total)
+        if rows:
+            start = len(self.rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        else:
+            self.total = len(self.rows)  # the folder shrank meanwhile: stop asking
+        self._load_owners(rows)
+
+    def _load_failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self._set_loading(False)
+            self.failed.emit(error)
+
+    def _set_loading(self, loading: bool) -> None:
+        self._loading = loading
+        self.loading_changed.emit(loading)
+
+    def _load_owners(self, rows: list[dict[str, Any]]) -> None:
+        unknown = {r.get("assigned_user_id", "") for r in rows} - set(self.owners) - {""}
+        if not unknown or self.client is None:
+            return
+        client = self.client
+        self.owners.update(dict.fromkeys(unknown, ""))
+
+        def names() -> dict[str, str]:
+            users = client.query(Query("Users").where("id", "IN", sorted(unknown)))
+            return {u["id"]: " ".join(filter(None, [u.get("first_name"), u.get("last_name")]))
+                    or u.get("user_name", "") for u in users}
+
+        def show(found: dict[str, str]) -> None:
+            self.owners.update(found)
+            if self.rows:
+                column = len(FIELDS) - 1
+                self.dataChanged.emit(self.index(0, column),
+                                      self.index(len(self.rows) - 1, column))
+
+        self.tasks.run(names, show, lambda e: None)
+
+    # -- sorting ------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(FIELDS):
+            return
+        self._order = (FIELDS[column], order == Qt.SortOrder.DescendingOrder)
+        self.reload()
+
+    # -- model interface ----------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(FIELDS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(FIELDS):
+            return [self.tr("Title"), self.tr("File name"), self.tr("Type"), self.tr("Size"),
+                    self.tr("Modified"), self.tr("Owner")][section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        record = self.rows[index.row()]
+        field = FIELDS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(record, field)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{record.get('notes_title', '')}\n{record.get('filename', '')}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and field == "filesize":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == RECORD_ROLE:
+            return record
+        return None
+
+    def _display(self, record: dict[str, Any], field: str) -> str:
+        value = record.get(field, "")
+        if field == "filesize":
+            return size_text(value) if record.get("filelocationtype") != "E" else ""
+        if field == "modifiedtime":
+            return date_text(value)
+        if field == "assigned_user_id":
+            return self.owners.get(str(value)) or ""
+        if field == "filename" and record.get("filelocationtype") == "E":
+            return self.tr("Link: %s") % value
+        if field == "filetype":
+            return mime_comment(str(value))
+        return str(value)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def record(self, row: int) -> dict[str, Any]:
+        return self.rows[row]

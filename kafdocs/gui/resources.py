@@ -1,0 +1,47 @@
+"""Icons and translations, loaded with importlib.resources so a frozen bundle finds them."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import QApplication
+
+log = logging.getLogger(__name__)
+PACKAGE = "kafdocs.data"
+
+
+def _data(name: str) -> bytes | None:
+    try:
+        return resources.files(PACKAGE).joinpath(name).read_bytes()
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return None
+
+
+def app_icon() -> QIcon:
+    icon = QIcon()
+    for size in (16, 32, 48, 64, 128, 256):
+        data = _data(f"icons/kafdocs-{size}.png")
+        if data:
+            pixmap = QPixmap()
+            pixmap.loadFromData(data)
+            icon.addPixmap(pixmap)
+    return icon
+
+
+def install_translator(app: QApplication, language: str = "") -> QTranslator | None:
+    """French (or another catalogue) from the setting, else from the system locale."""
+    locale = QLocale(language) if language else QLocale.system()
+    code = locale.name().split("_")[0]
+    data = _data(f"translations/kafdocs_{code}.qm")
+    if not data:
+        return None
+    translator = QTranslator(app)
+    if translator.load(data):
+        app.installTranslator(translator)
+        QLocale.setDefault(locale)
+        return translator
+    log.warning("could not load the %s translation", code)
+    return None

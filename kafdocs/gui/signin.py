@@ -1,0 +1,118 @@
+"""The sign-in dialog: instance, user, access key, profiles; signing in runs in the background."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kafdocs import credentials
+from kafdocs.api import Client, is_insecure
+from kafdocs.api.url import endpoint_url
+
+from .messages import sign_in_error
+from .settings import Profile, Settings
+from .tasks import TaskRunner
+
+
+class SignInDialog(QDialog):
+    def __init__(self, settings: Settings, tasks: TaskRunner,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.tasks = tasks
+        self.client: Client | None = None
+        self.setWindowTitle(self.tr("Sign in to Kafinea"))
+        self.setMinimumWidth(460)
+
+        self.profile = QComboBox()
+        self.url = QLineEdit()
+        self.url.setPlaceholderText("https://apps.kafinea.com/MyCompany")
+        self.user = QLineEdit()
+        self.key = QLineEdit()
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText(self.tr("Kafinea → My preferences → Access key"))
+        self.remember = QCheckBox(self.tr("Remember me (the key is kept in the system keyring)"))
+        self.remember.setChecked(True)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("signInStatus")
+
+        form = QFormLayout()
+        form.addRow(self.tr("Connection:"), self.profile)
+        form.addRow(self.tr("Instance address:"), self.url)
+        form.addRow(self.tr("User name:"), self.user)
+        form.addRow(self.tr("Access key:"), self.key)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        self.buttons.accepted.connect(self.sign_in)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.remember)
+        layout.addWidget(self.status)
+        layout.addWidget(self.buttons)
+
+        self.profile.addItem(self.tr("New connection"), None)
+        for p in settings.profiles():
+            self.profile.addItem(p.name, p)
+        self.profile.currentIndexChanged.connect(self._profile_chosen)
+        last = self.profile.findText(settings.get("profiles/last"))
+        if last > 0:
+            self.profile.setCurrentIndex(last)
+
+    def _profile_chosen(self) -> None:
+        profile: Profile | None = self.profile.currentData()
+        if profile is None:
+            return
+        self.url.setText(profile.url)
+        self.user.setText(profile.user)
+        self.key.setText(credentials.load_key(profile.url, profile.user) or "")
+        (self.key if not self.key.text() else self.buttons).setFocus()
+
+    def sign_in(self) -> None:
+        url, user, key = self.url.text().strip(), self.user.text().strip(), self.key.text()
+        if not url or not user or not key:
+            self._show(self.tr("Fill in the address, the user name and the access key."))
+            return
+        try:
+            endpoint_url(url)
+        except Exception as exc:
+            self._show(sign_in_error(exc))
+            return
+        self._show(self.tr("Signing in…"), error=False)
+        self.buttons.setEnabled(False)
+        client = Client(url, user, key)
+        self.tasks.run(client.login, lambda _: self._signed_in(client, url, user, key),
+                       self._failed)
+
+    def _signed_in(self, client: Client, url: str, user: str, key: str) -> None:
+        self.client = client
+        if self.remember.isChecked():
+            current: Profile | None = self.profile.currentData()
+            name = current.name if current else f"{user} @ {url}"
+            self.settings.save_profile(Profile(name, url, user,
+                                               current.max_upload_mb if current else 0.0))
+            if not credentials.save_key(url, user, key):
+                self.client.login_result["keyring_missing"] = True
+        if is_insecure(client.endpoint):
+            client.login_result["insecure"] = True
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        self._show(sign_in_error(error))
+
+    def _show(self, text: str, error: bool = True) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: palette(highlight);" if not error else
+                                  "color: #c0392b; font-weight: bold;")

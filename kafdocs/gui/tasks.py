@@ -1,0 +1,65 @@
+"""One way to run work in the background and get its result back on the GUI thread.
+
+Like Picard's ``run_task`` or Anki's ``QueryOp``: ``tasks.run(fn, on_done, on_error)``
+runs ``fn`` on a pool thread; the callbacks run on the GUI thread through a queued
+signal. A counter lets shutdown wait for what is still running.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; emitting it from a pool thread queues the call."""
+
+    done = Signal(object, object)  # result, error
+
+
+class TaskRunner(QObject):
+    def __init__(self, parent: QObject | None = None, threads: int = 4) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._relays: set[_Relay] = set()
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None) -> None:
+        relay = _Relay()
+        self._relays.add(relay)
+
+        def deliver(result: Any, error: BaseException | None) -> None:
+            self._relays.discard(relay)
+            relay.deleteLater()
+            if error is not None:
+                if on_error is not None:
+                    on_error(error)
+                else:
+                    log.error("background task failed: %s", error)
+            elif on_done is not None:
+                on_done(result)
+
+        relay.done.connect(deliver)
+
+        def work() -> None:
+            try:
+                result = fn()
+            except BaseException as exc:
+                relay.done.emit(None, exc)
+            else:
+                relay.done.emit(result, None)
+
+        self.pool.start(work)
+
+    @property
+    def active(self) -> int:
+        return len(self._relays)
+
+    def wait(self, msecs: int = 10_000) -> bool:
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,206 @@
+"""The transfer panel's model: one row per job, refreshed a few times a second."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+)
+
+from kafdocs.transfer import Job, JobEvent, TransferQueue
+
+from .formatting import bytes_text, duration_text
+
+Index = QModelIndex | QPersistentModelIndex
+PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2
+REFRESH_MS = 100
+
+
+class EventBridge(QObject):
+    """Carries engine events from worker threads to the GUI thread (queued signal)."""
+
+    event = Signal(object)
+
+    def __call__(self, event: JobEvent) -> None:
+        self.event.emit(event)
+
+
+@dataclass
+class Row:
+    job: Job
+    state: str = "queued"
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=20))
+
+    def speed(self) -> float:
+        """A rolling average over the last few seconds, as qutebrowser does."""
+        if len(self.samples) < 2:
+            return 0.0
+        (t0, b0), (t1, b1) = self.samples[0], self.samples[-1]
+        return (b1 - b0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+class TransferModel(QAbstractTableModel):
+    COLUMNS = 7
+    batch_finished = Signal(object)  # the queue's Summary, when a batch ends
+
+    def __init__(self, queue: TransferQueue, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.queue = queue
+        self.rows: list[Row] = []
+        self.by_id: dict[int, int] = {}
+        self._dirty: set[int] = set()
+        self.bridge = EventBridge(self)
+        self.bridge.event.connect(self._on_event)
+        queue.subscribe(self.bridge)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self._flush)
+        self._timer.start()
+        self._batch_started = 0.0
+
+    def _on_event(self, event: JobEvent) -> None:
+        row_no = self.by_id.get(event.job_id)
+        if row_no is None:
+            job = self.queue.jobs.get(event.job_id)
+            if job is None:
+                return
+            row_no = len(self.rows)
+            self.beginInsertRows(QModelIndex(), row_no, row_no)
+            self.rows.append(Row(job, total=event.total))
+            self.by_id[event.job_id] = row_no
+            self.endInsertRows()
+            if not self._batch_started:
+                self._batch_started = time.monotonic()
+        row = self.rows[row_no]
+        if event.kind == "queued":
+            row.samples.clear()
+        if event.kind != "progress":
+            row.state = event.kind
+            row.message = event.message if event.kind not in ("queued", "started") else ""
+        row.done, row.total = event.done, max(event.total, row.job.total)
+        row.samples.append((time.monotonic(), event.done))
+        self._dirty.add(row_no)
+        if event.kind in ("finished", "failed", "skipped", "cancelled") and not self.queue.busy:
+            self._flush()
+            self.batch_finished.emit((self.queue.summary(),
+                                      time.monotonic() - self._batch_started))
+            self._batch_started = 0.0
+
+    def _flush(self) -> None:
+        if self._dirty:
+            first, last = min(self._dirty), max(self._dirty)
+            self._dirty.clear()
+            self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
+
+    # -- totals for the status line -----------------------------------------
+    def overall(self) -> tuple[int, int, int, int]:
+        """(bytes done, bytes total, jobs ended, jobs) over the current list."""
+        done = sum(r.done if r.state != "finished" else r.total for r in self.rows)
+        total = sum(r.total for r in self.rows)
+        ended = sum(r.state in ("finished", "failed", "skipped", "cancelled") for r in self.rows)
+        return done, total, ended, len(self.rows)
+
+    def clear_finished(self) -> None:
+        keep = [r for r in self.rows if r.state not in ("finished", "skipped")]
+        self.beginResetModel()
+        self.rows = keep
+        self.by_id = {r.job.id: i for i, r in enumerate(keep)}
+        self.endResetModel()
+
+    # -- model interface ----------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self.COLUMNS
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return [self.tr("Name"), self.tr("Direction"), self.tr("Status"), self.tr("Progress"),
+                    self.tr("Speed"), self.tr("Remaining"), self.tr("Details")][section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        column = index.column()
+        if role == PROGRESS_ROLE or (role == Qt.ItemDataRole.DisplayRole and column == 3):
+            percent = 100 if row.state == "finished" else (
+                int(row.done * 100 / row.total) if row.total else 0)
+            return percent if role == PROGRESS_ROLE else f"{percent} %"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.message or row.job.label
+        return None
+
+    def _text(self, row: Row, column: int) -> str:
+        running = row.state in ("started", "progress", "retrying")
+        if column == 0:
+            return row.job.label
+        if column == 1:
+            return self.tr("Upload") if row.job.kind == "upload" else self.tr("Download")
+        if column == 2:
+            return self.state_text(row.state)
+        if column == 4:
+            return bytes_text(row.speed()) + "/s" if running and row.speed() else ""
+        if column == 5:
+            speed = row.speed()
+            if running and speed > 0 and row.total > row.done:
+                return duration_text((row.total - row.done) / speed)
+            return ""
+        if column == 6:
+            return row.message
+        return ""
+
+    def state_text(self, state: str) -> str:
+        words = {
+            "queued": self.tr("Waiting"), "started": self.tr("Running"),
+            "progress": self.tr("Running"), "retrying": self.tr("Retrying"),
+            "finished": self.tr("Done"), "failed": self.tr("Failed"),
+            "skipped": self.tr("Skipped"), "cancelled": self.tr("Cancelled"),
+        }
+        return words.get(state, state)
+
+    def job_id(self, row: int) -> int:
+        return self.rows[row].job.id
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Draws the progress column as a native progress bar."""
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem, index: Index) -> None:
+        value = index.data(PROGRESS_ROLE)
+        if value is None:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
+        bar.minimum, bar.maximum, bar.progress = 0, 100, int(value)
+        bar.text, bar.textVisible = f"{value} %", True
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        style = option.widget.style() if option.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

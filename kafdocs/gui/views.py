@@ -1,0 +1,104 @@
+"""Views that take drops from the desktop and give documents to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
+
+from .drops import local_paths
+
+
+class FolderView(QListView):
+    """The folder list; files dropped on a folder are uploaded into it."""
+
+    files_dropped = Signal(list, int)  # paths, row (-1: no folder under the cursor)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)  # external drops are always copies
+        event.accept()
+        self.files_dropped.emit(paths, self.indexAt(event.position().toPoint()).row())
+
+
+class DocumentView(QTableView):
+    """The document table; documents dragged out are saved where they are dropped.
+
+    Files must exist when a drag starts, so documents come from the open cache;
+    ``prepare`` fetches those not cached yet and the user drags again.
+    """
+
+    files_dropped = Signal(list)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cached_path: Callable[[dict[str, Any]], Path | None] = lambda r: None
+        self.prepare: Callable[[list[dict[str, Any]]], None] = lambda rs: None
+        self.setAcceptDrops(True)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+    def selected_records(self) -> list[dict[str, Any]]:
+        from .models import RECORD_ROLE
+
+        rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
+        return [self.model().index(r, 0).data(RECORD_ROLE) for r in rows]
+
+    def startDrag(self, supported: Qt.DropAction) -> None:
+        records = self.selected_records()
+        paths = [self.cached_path(r) for r in records]
+        if not records or any(p is None for p in paths):
+            self.prepare([r for r, p in zip(records, paths, strict=True) if p is None])
+            return
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        drag = QDrag(self)
+        drag.setMimeData(mime)
+        drag.exec(Qt.DropAction.CopyAction)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.source() is not self and event.mimeData().hasUrls():
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = local_paths(event.mimeData())
+        if event.source() is self or not paths:
+            event.ignore()
+            return
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.files_dropped.emit(paths)
