@@ -31,6 +31,7 @@ from .formatting import bytes_text, duration_text
 
 Index = QModelIndex | QPersistentModelIndex
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2
+FINAL = ("finished", "failed", "skipped", "cancelled")
 REFRESH_MS = 100
 
 
@@ -90,18 +91,18 @@ class TransferModel(QAbstractTableModel):
             self.rows.append(Row(job, total=event.total))
             self.by_id[event.job_id] = row_no
             self.endInsertRows()
-            if not self._batch_started:
-                self._batch_started = time.monotonic()
         row = self.rows[row_no]
         if event.kind == "queued":
             row.samples.clear()
+            self._batch_started = self._batch_started or time.monotonic()
         if event.kind != "progress":
             row.state = event.kind
             row.message = event.message if event.kind not in ("queued", "started") else ""
         row.done, row.total = event.done, max(event.total, row.job.total)
         row.samples.append((time.monotonic(), event.done))
         self._dirty.add(row_no)
-        if event.kind in ("finished", "failed", "skipped", "cancelled") and not self.queue.busy:
+        if event.kind in FINAL and self._batch_started and not self.queue.busy \
+                and all(r.state in FINAL for r in self.rows):
             self._flush()
             self.batch_finished.emit((self.queue.summary(),
                                       time.monotonic() - self._batch_started))
@@ -118,7 +119,7 @@ class TransferModel(QAbstractTableModel):
         """(bytes done, bytes total, jobs ended, jobs) over the current list."""
         done = sum(r.done if r.state != "finished" else r.total for r in self.rows)
         total = sum(r.total for r in self.rows)
-        ended = sum(r.state in ("finished", "failed", "skipped", "cancelled") for r in self.rows)
+        ended = sum(r.state in FINAL for r in self.rows)
         return done, total, ended, len(self.rows)
 
     def clear_finished(self) -> None:

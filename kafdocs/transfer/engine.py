@@ -141,6 +141,7 @@ class TransferQueue:
         self._idle = threading.Condition(self._lock)
         self._pending = 0
         self._started = 0.0
+        self._closed = False
 
     # -- events -------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -163,7 +164,12 @@ class TransferQueue:
         return job
 
     def _schedule(self, job: Job) -> None:
-        """Called with the lock held."""
+        """Called with the lock held. After shutdown, jobs end at once as cancelled."""
+        if self._closed:
+            job.cancel_event.set()
+            job.state = JobState.CANCELLED
+            job.message = "Cancelled"
+            return
         if self._pending == 0:
             self._started = time.monotonic()
         self._pending += 1
@@ -237,7 +243,9 @@ class TransferQueue:
         if cancel:
             self.cancel_all()
         self.wait(timeout)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._closed = True
+        self._pool.shutdown(wait=False)  # queued jobs end at once as cancelled
 
     # -- running ------------------------------------------------------------
     def _run(self, job: Job) -> None:

@@ -1,0 +1,185 @@
+"""The main window against the sandbox: browse, drop to upload, download, cancel."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
+
+from kafdocs.gui import drops
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.transfers import FINAL
+from kafdocs.transfer import JobState
+from tests.gui.conftest import select_folder
+
+
+def drop_files(view, paths: list[Path], pos: QPoint | None = None) -> None:
+    """A synthetic drop with real file URLs, handed to the view's drop handler."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    where = pos or view.viewport().rect().center()
+    event = QDropEvent(where.toPointF(), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(event)
+    assert event.isAccepted()
+
+
+def auto_accept(monkeypatch) -> list:
+    shown: list = []
+
+    def accept(self) -> int:
+        shown.append(self)
+        return 1
+
+    monkeypatch.setattr(drops.UploadDialog, "exec", accept)
+    monkeypatch.setattr(drops.DuplicateDialog, "exec", accept)
+    return shown
+
+
+def test_folders_listed_with_counts_and_documents_shown(qtbot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: all(f.count is not None for f in window.folders.folders))
+    names = [window.folders.index(r).data() for r in range(window.folders.rowCount())]
+    assert "Factures 2026 (9)" in names
+    select_folder(qtbot, window, "Factures 2026")
+    assert window.documents.rowCount() == 9
+    assert window.folder_title.text() == "Factures 2026"
+    assert "Signed in as admin" in window.who.text()
+
+
+def test_filter_box_narrows_the_table(qtbot, window: MainWindow) -> None:
+    select_folder(qtbot, window, "Factures 2026")
+    window.filter.setText("F2026-003")
+    assert window.proxy.rowCount() == 1
+
+
+def test_dropping_files_uploads_them_into_the_current_folder(
+        qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:
+    shown = auto_accept(monkeypatch)
+    select_folder(qtbot, window, "Ressources humaines")
+    before = window.documents.rowCount()
+    files = []
+    for name in ("note été.txt", "scan.pdf"):
+        files.append(tmp_path / name)
+        files[-1].write_bytes(os.urandom(2000))
+    drop_files(window.table, files)
+    qtbot.waitUntil(lambda: window.documents.rowCount() == before + 2, timeout=15_000)
+    assert len(shown) == 1  # one prompt per drop
+    titles = {r["filename"] for r in window.documents.rows}
+    assert {"note été.txt", "scan.pdf"} <= titles
+
+
+def test_dropping_on_a_folder_uploads_into_that_folder(
+        qtbot, window: MainWindow, tmp_path: Path, monkeypatch, gui_client) -> None:
+    auto_accept(monkeypatch)
+    target = next(f for f in window.folders.folders if f.name == "Default")
+    path = tmp_path / "dropped.txt"
+    path.write_text("hello")
+    rect = window.folder_view.visualRect(window.folders.index(
+        window.folders.row_of(target.id)))
+    drop_files(window.folder_view, [path], rect.center())
+    qtbot.waitUntil(lambda: any(j.state is JobState.DONE for j in window.queue.jobs.values()),
+                    timeout=15_000)
+    rows = gui_client.query(f"SELECT * FROM Documents WHERE folderid = '{target.id}';")
+    assert "dropped.txt" in {r["filename"] for r in rows}
+
+
+def test_duplicate_prompt_applies_to_all(qtbot, window: MainWindow, tmp_path: Path,
+                                         monkeypatch) -> None:
+    from kafdocs.transfer.upload import OnDuplicate
+
+    shown = auto_accept(monkeypatch)
+    monkeypatch.setattr(drops.DuplicateDialog, "policy", property(lambda self: OnDuplicate.SKIP))
+    select_folder(qtbot, window, "Factures 2026")
+    files = []
+    for n in (1, 2):
+        files.append(tmp_path / f"Facture F2026-00{n}.pdf")
+        files[-1].write_bytes(b"%PDF dup")
+    window.start_upload(files, None)
+    qtbot.waitUntil(lambda: len(shown) >= 2, timeout=10_000)
+    assert sum(isinstance(d, drops.DuplicateDialog) for d in shown) == 1
+    assert window.queue.jobs == {}  # both skipped by one answer
+
+
+def test_download_folder_puts_the_files_on_disk(qtbot, window: MainWindow,
+                                               tmp_path: Path) -> None:
+    folder = next(f for f in window.folders.folders if f.name == "Marketing & Communication")
+    window.start_folder_download(folder, tmp_path / "out")
+    qtbot.waitUntil(lambda: window.transfers.rowCount() == 4 and all(
+        r.state in FINAL for r in window.transfers.rows), timeout=15_000)
+    files = sorted(p.name for p in (tmp_path / "out" / folder.name).iterdir()
+                   if not p.name.startswith("."))
+    assert files == ["Photo équipe été.png", "Plaquette « Énergie » 2026.pdf",
+                     "logo_couleur.png"]
+    states = {window.transfers.index(r, 2).data() for r in range(window.transfers.rowCount())}
+    assert states == {"Done", "Skipped"}
+
+
+def test_a_transfer_can_be_cancelled(qtbot, window: MainWindow, tmp_path: Path,
+                                     gui_client) -> None:
+    from kafdocs.transfer.upload import UploadRequest
+
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(30_000_000))
+    job = window.queue.submit(window.upload_job(UploadRequest(big, "22x1")))
+    qtbot.waitUntil(lambda: job.done > 0, timeout=15_000)
+    window.transfer_view.selectRow(0)
+    window.cancel_selected_transfers()
+    qtbot.waitUntil(lambda: job.state is JobState.CANCELLED, timeout=15_000)
+    qtbot.waitUntil(lambda: window.transfers.index(0, 2).data() == "Cancelled")
+    rows = gui_client.query("SELECT * FROM Documents WHERE filename = 'big.bin';")
+    assert rows == []
+
+
+def test_gui_thread_stays_responsive_during_a_large_transfer(
+        qtbot, window: MainWindow, tmp_path: Path) -> None:
+    from kafdocs.transfer.upload import UploadRequest
+
+    big = tmp_path / "large.bin"
+    big.write_bytes(os.urandom(80_000_000))
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick() -> None:
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(tick)
+    probe.start()
+    job = window.queue.submit(window.upload_job(UploadRequest(big, "22x1")))
+    qtbot.waitUntil(lambda: job.state.final, timeout=60_000)
+    probe.stop()
+    assert job.state is JobState.DONE, job.message
+    assert len(gaps) > 5
+    assert max(gaps[1:]) < 0.25, f"GUI thread stalled {max(gaps):.3f} s"
+
+
+def test_closing_with_transfers_running_asks_first(qtbot, window: MainWindow, tmp_path: Path,
+                                                   monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from kafdocs.transfer import Job
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
+    window.queue.submit(Job("slow", lambda ctx: [time.sleep(0.05) for _ in iter(
+        lambda: ctx.cancelled(), True)] and "x"))
+    qtbot.waitUntil(lambda: window.queue.busy)
+    window.close()
+    assert asked and window.isVisible()
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.close()
+    assert not window.isVisible() and not window.queue.busy
+
+
+def test_models_pass_the_model_tester(qtbot, window: MainWindow, qtmodeltester) -> None:
+    qtmodeltester.check(window.folders)
+    qtmodeltester.check(window.documents)
+    qtmodeltester.check(window.transfers)

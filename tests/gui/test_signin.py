@@ -1,0 +1,64 @@
+"""The sign-in dialog against the sandbox."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+
+from kafdocs import credentials
+from kafdocs.gui.signin import SignInDialog
+from tests.conftest import ACCESS_KEY
+
+
+def fill(dialog: SignInDialog, url: str, user: str, key: str) -> None:
+    dialog.url.setText(url)
+    dialog.user.setText(user)
+    dialog.key.setText(key)
+
+
+def test_sign_in_remembers_the_profile_and_keeps_the_key_in_the_keyring(
+        qtbot, sandbox, settings, tasks, memory_keyring) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    fill(dialog, sandbox.url, "admin", ACCESS_KEY)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.buttons.buttons()[0], Qt.MouseButton.LeftButton)
+    assert dialog.client is not None and dialog.client.user_id == "19x1"
+    (profile,) = settings.profiles()
+    assert profile.user == "admin" and profile.url == sandbox.url
+    assert credentials.load_key(sandbox.url, "admin") == ACCESS_KEY
+    ini = settings.store.fileName()
+    settings.store.sync()
+    assert ACCESS_KEY not in Path(ini).read_text(encoding="utf-8")
+    dialog.client.close()
+
+
+def test_wrong_key_shows_a_clear_message(qtbot, sandbox, settings, tasks) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    fill(dialog, sandbox.url, "admin", "not-the-key")
+    dialog.sign_in()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    assert "Wrong user name or access key" in dialog.status.text()
+    assert dialog.client is None
+
+
+def test_unreachable_host_and_non_kafinea_address(qtbot, sandbox, settings, tasks) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    fill(dialog, "http://127.0.0.1:9/", "admin", "k")
+    dialog.sign_in()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=20_000)
+    assert "Cannot reach the server" in dialog.status.text()
+
+
+def test_saved_profile_fills_the_form(qtbot, sandbox, settings, tasks) -> None:
+    from kafdocs.gui.settings import Profile
+
+    settings.save_profile(Profile("Bureau", sandbox.url, "admin"))
+    credentials.save_key(sandbox.url, "admin", ACCESS_KEY)
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    assert dialog.profile.currentText() == "Bureau"
+    assert dialog.url.text() == sandbox.url and dialog.key.text() == ACCESS_KEY
