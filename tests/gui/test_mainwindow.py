@@ -138,7 +138,7 @@ def test_gui_thread_stays_responsive_during_a_large_transfer(
     from kafdocs.transfer.upload import UploadRequest
 
     big = tmp_path / "large.bin"
-    big.write_bytes(os.urandom(80_000_000))
+    big.write_bytes(os.urandom(45_000_000))
     gaps: list[float] = []
     last = [time.monotonic()]
 
