@@ -28,6 +28,8 @@ def add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
                    help="PHP post_max_size in bytes (default 64 MiB)")
     p.add_argument("--latency-ms", type=float, default=0.0,
                    help="simulated network latency added to each request")
+    p.add_argument("--bandwidth-kbps", type=float, default=0,
+                   help="simulated link speed for request and file bodies, in kB/s")
     p.add_argument("--flavour", choices=("kafinea", "vendor-doc", "vtiger"), default="kafinea",
                    help="kafinea: FileUpload + vtiger login keys; vendor-doc: login answers "
                         "sessionId/kafineaVersion; vtiger: stock vtiger 8 without FileUpload")
@@ -47,7 +49,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
         user=args.user, access_key=args.access_key or secrets.token_urlsafe(12),
         demo_data=args.demo_data,
         config=Config(row_cap=args.row_cap, max_post=args.max_post_size,
-                      flavour=args.flavour, latency=args.latency_ms / 1000),
+                      flavour=args.flavour, latency=args.latency_ms / 1000,
+                      bandwidth=int(args.bandwidth_kbps * 1000)),
         session_idle=args.session_idle, session_life=args.session_life,
     )
     return serve_foreground(settings, out=lambda line: print(line, flush=True))

@@ -34,6 +34,9 @@ def app_icon() -> QIcon:
 def install_translator(app: QApplication, language: str = "") -> QTranslator | None:
     """French (or another catalogue) from the setting, else from the system locale."""
     locale = QLocale(language) if language else QLocale.system()
+    if locale.language() == QLocale.Language.C:
+        locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+    QLocale.setDefault(locale)  # sizes and dates follow the chosen language
     code = locale.name().split("_")[0]
     data = _data(f"translations/kafdocs_{code}.qm")
     if not data:
@@ -41,7 +44,6 @@ def install_translator(app: QApplication, language: str = "") -> QTranslator | N
     translator = QTranslator(app)
     if translator.load(data):
         app.installTranslator(translator)
-        QLocale.setDefault(locale)
         return translator
     log.warning("could not load the %s translation", code)
     return None

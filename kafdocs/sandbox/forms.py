@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -59,14 +60,17 @@ class Form:
             value.data.close()
 
 
-def read_exact(stream: BinaryIO, length: int):
+def read_exact(stream: BinaryIO, length: int, pace: Callable[[int], None] | None = None):
     """Yield the request body in chunks; a short body ends early, as a closed socket does."""
     left = length
+    step = CHUNK if pace is None else 64 * 1024
     while left > 0:
-        block = stream.read(min(CHUNK, left))
+        block = stream.read(min(step, left))
         if not block:
             return
         left -= len(block)
+        if pace is not None:
+            pace(len(block))
         yield block
 
 

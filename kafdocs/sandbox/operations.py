@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,12 @@ class Config:
     max_post: int = 64 * 1024 * 1024
     flavour: str = "kafinea"  # kafinea | vendor-doc | vtiger
     latency: float = 0.0
+    bandwidth: int = 0  # bytes per second for bodies, each way; 0 = unlimited
+
+    def pace(self, size: int) -> None:
+        """Simulate a slow link: sleep as long as ``size`` bytes take to travel."""
+        if self.bandwidth:
+            time.sleep(size / self.bandwidth)
 
 
 @dataclass

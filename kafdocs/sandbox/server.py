@@ -128,7 +128,8 @@ class Handler(BaseHTTPRequestHandler):
                        "text/html; charset=UTF-8")
             return b"", None
         length = int(length_text)
-        chunks = read_exact(self.rfile, length)
+        config = self.server.config
+        chunks = read_exact(self.rfile, length, config.pace if config.bandwidth else None)
         limit = self.server.config.max_post
         if length > limit:  # PHP drops every field, and warns before the output
             for _ in chunks:
@@ -180,6 +181,16 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def _paced(self, part: bytes) -> Iterator[bytes]:
+        config = self.server.config
+        if not config.bandwidth:
+            yield part
+            return
+        for start in range(0, len(part), 64 * 1024):
+            piece = part[start:start + 64 * 1024]
+            config.pace(len(piece))
+            yield piece
+
     def _send_stream(self, parts: Iterator[bytes]) -> None:
         """Chunked transfer encoding: the base64 length with escapes is unknown up front."""
         self._headers(200, "application/json")
@@ -187,9 +198,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         try:
             for part in parts:
-                if part:
-                    self.wfile.write(b"%x\r\n" % len(part))
-                    self.wfile.write(part)
+                for piece in self._paced(part):
+                    self.wfile.write(b"%x\r\n" % len(piece))
+                    self.wfile.write(piece)
                     self.wfile.write(b"\r\n")
             self.wfile.write(b"0\r\n\r\n")
         except OSError:

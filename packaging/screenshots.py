@@ -1,0 +1,80 @@
+"""Take the README's screenshots from the real app on the demo sandbox.
+
+Run under a display (e.g. ``xvfb-run -s "-screen 0 1400x900x24" python packaging/screenshots.py``);
+``--language fr`` takes the French ones. The sandbox is slowed to 3 MB/s so that the
+transfer panel is caught mid-transfer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from kafdocs.api import Client
+from kafdocs.gui.app import make_app
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.resources import install_translator
+from kafdocs.gui.settings import Settings
+from kafdocs.gui.tasks import TaskRunner
+from kafdocs.sandbox.app import Sandbox, SandboxSettings
+from kafdocs.sandbox.operations import Config
+from kafdocs.transfer.upload import UploadRequest
+
+OUT = Path(__file__).resolve().parent.parent / "resources" / "screenshots"
+
+
+def wait(app: QApplication, seconds: float) -> None:
+    loop_done = []
+    QTimer.singleShot(int(seconds * 1000), lambda: loop_done.append(1))
+    while not loop_done:
+        app.processEvents()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--language", default="en")
+    args = parser.parse_args()
+    suffix = "" if args.language == "en" else f"-{args.language}"
+    work = Path(tempfile.mkdtemp(prefix="kafdocs-shots-"))
+    app = make_app()
+    install_translator(app, args.language if args.language != "en" else "en_US")
+    box = Sandbox(SandboxSettings(data_dir=work / "crm", user="camille", demo_data=True,
+                                  config=Config(bandwidth=3_000_000))).start()
+    client = Client(box.url, "camille", box.access_key)
+    client.login()
+    settings = Settings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(client, settings, TaskRunner(app))
+    window.cache_dir = work / "cache"
+    window.resize(1200, 760)
+    window.show()
+    wait(app, 1.5)
+    row = next(i for i, f in enumerate(window.folders.folders) if f.name == "Factures 2026")
+    window.folder_view.setCurrentIndex(window.folders.index(row))
+    wait(app, 1.0)
+    OUT.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(OUT / f"main-window{suffix}.png"))
+
+    for name, size in (("Scan contrat Dupré signé.pdf", 9_000_000),
+                       ("Photos chantier.zip", 14_000_000), ("Relevé bancaire.pdf", 3_000_000)):
+        path = work / name
+        path.write_bytes(os.urandom(size))
+        window.queue.submit(window.upload_job(UploadRequest(path, window.folders.folders[row].id)))
+    marketing = next(f for f in window.folders.folders if f.name.startswith("Marketing"))
+    window.start_folder_download(marketing, work / "downloads")
+    wait(app, 2.2)
+    window.grab().save(str(OUT / f"transfers{suffix}.png"))
+    window.queue.shutdown(cancel=True)
+    window.close()
+    client.close()
+    box.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
