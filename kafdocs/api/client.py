@@ -52,6 +52,8 @@ USER_AGENT = f"kafdocs/{__version__}"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # connect, read (between two packets)
 LARGE_BODY = 512 * 1024  # above this, a "missing parameter" answer means post_max_size
 DOWNLOAD_CHUNK = 1 << 20
+GET_ATTEMPTS = 3
+GET_BACKOFF = 0.2  # seconds, then x3
 
 _login_locks: dict[tuple[str, str], threading.Lock] = {}
 _login_locks_guard = threading.Lock()
@@ -199,17 +201,28 @@ class Client:
         query = {"operation": operation}
         if session:
             query["sessionName"] = session
-        if post:
-            resp = self._http("POST", operation, params=query, data=params)
-        else:
-            resp = self._http("GET", operation, params={**query, **params})
-        body = self._read(resp, operation)
+        if not post:
+            return self._get(operation, {**query, **params})
+        resp = self._http("POST", operation, params=query, data=params)
         try:
-            return envelope.parse_body(body, operation)
+            return envelope.parse_body(self._read(resp, operation), operation)
         except AccessDenied as exc:
-            if post:
-                self._raise_if_dropped(exc, params, len(resp.request.body or b""))
+            self._raise_if_dropped(exc, params, len(resp.request.body or b""))
             raise
+
+    def _get(self, operation: str, params: dict[str, str]) -> Any:
+        """GET operations are idempotent: a dropped, cut-off or garbled answer is asked
+        again, with backoff, before giving up. Answers of the webservice are final."""
+        for attempt in range(1, GET_ATTEMPTS + 1):
+            try:
+                resp = self._http("GET", operation, params=params)
+                return envelope.parse_body(self._read(resp, operation), operation)
+            except (ConnectionFailed, RequestTimeout, HttpError, ServerFault) as exc:
+                if not exc.transient or attempt == GET_ATTEMPTS:
+                    raise
+                log.info("%s failed (%s); asking again", operation, exc.__class__.__name__)
+                time.sleep(GET_BACKOFF * 3 ** (attempt - 1))
+        raise AssertionError("unreachable")
 
     def _raise_if_dropped(self, exc: ApiError, sent: dict[str, str] | list[str],
                           size: int) -> None:
