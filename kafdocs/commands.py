@@ -14,6 +14,7 @@ from kafdocs.api import Client, KafdocsError, is_insecure
 from kafdocs.termprogress import TerminalProgress, human_size
 from kafdocs.transfer import Job, JobContext, JobState, TransferQueue
 from kafdocs.transfer.download import document_job, local_name_source, plan_folder_download
+from kafdocs.transfer.engine import describe_os_error
 from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
 from kafdocs.transfer.naming import NameAllocator
 from kafdocs.transfer.paths import expand_paths
@@ -78,6 +79,9 @@ def run_command(args: argparse.Namespace) -> int:
         return 130
     except KafdocsError as exc:
         print(f"kafdocs: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # the destination cannot be created or written
+        print(f"kafdocs: {describe_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -60,15 +60,20 @@ class NameAllocator:
     def __init__(self, taken: dict[str, str] | None = None) -> None:
         self.by_doc: dict[str, str] = dict(taken or {})
         self._used = {name_key(n) for n in self.by_doc.values()}
+        self._last: dict[str, int] = {}  # per base name, the last number tried
 
     def name_for(self, doc_id: str, raw: str) -> str:
         if doc_id in self.by_doc:
             return self.by_doc[doc_id]
         base = safe_name(raw)
-        name, n = base, 1
-        while name_key(name) in self._used:
+        key = name_key(base)
+        name, n = base, self._last.get(key, 1)
+        if n > 1:
+            name = numbered(base, n)
+        while name_key(name) in self._used:  # linear over a folder, not quadratic
             n += 1
             name = numbered(base, n)
+        self._last[key] = n
         self._used.add(name_key(name))
         self.by_doc[doc_id] = name
         return name
