@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import threading
 
@@ -35,11 +36,14 @@ def test_many_tasks_leave_reference_counts_intact(qtbot, qapp) -> None:
     exit); this guards the pinned range."""
     runner = TaskRunner()
     done: list[object] = []
+    gc.collect()
     before = sys.getrefcount(None), sys.getrefcount(True)
-    for _ in range(300):
+    for _ in range(1000):
         runner.run(lambda: True, done.append)
-    qtbot.waitUntil(lambda: len(done) == 300)
+    qtbot.waitUntil(lambda: len(done) == 1000, timeout=20_000)
     runner.wait()
     done.clear()
+    gc.collect()
     after = sys.getrefcount(None), sys.getrefcount(True)
-    assert after[0] > before[0] - 50 and after[1] > before[1] - 50  # the bug only loses
+    # the bug loses one reference per task; other objects coming and going move a few
+    assert after[0] > before[0] - 500 and after[1] > before[1] - 500
