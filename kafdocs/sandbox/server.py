@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import shutil
@@ -24,6 +25,7 @@ from .store import Store
 
 log = logging.getLogger(__name__)
 ENDPOINT = "/webservice.php"
+SMALL_ANSWER = 1 << 20
 _SESSION_IN_URL = re.compile(r"(sessionName|accessKey)=[^&\s]+")
 
 
@@ -192,7 +194,22 @@ class Handler(BaseHTTPRequestHandler):
             yield piece
 
     def _send_stream(self, parts: Iterator[bytes]) -> None:
-        """Chunked transfer encoding: the base64 length with escapes is unknown up front."""
+        """Chunked transfer encoding: the base64 length with escapes is unknown up front.
+
+        A small answer is sent whole, with a Content-Length, as PHP's output buffer does.
+        """
+        first: list[bytes] = []
+        size = 0
+        for part in parts:
+            first.append(part)
+            size += len(part)
+            if size > SMALL_ANSWER:
+                break
+        else:
+            if not self.server.config.bandwidth:
+                self._send(200, b"".join(first), "application/json")
+                return
+        parts = itertools.chain(first, parts)
         self._headers(200, "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()

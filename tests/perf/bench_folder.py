@@ -1,0 +1,82 @@
+"""A folder of 2,000 small documents over a 20 ms link: --jobs 4 against --jobs 1.
+
+    python -m tests.perf.bench_folder            # 2,000 documents of 10-50 KB, 20 ms
+    python -m tests.perf.bench_folder --quick    # 40 documents
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from kafdocs.sandbox.app import Sandbox, SandboxSettings
+from kafdocs.sandbox.operations import Config
+from kafdocs.sandbox.schema import DOCUMENT_FOLDERS, DOCUMENTS
+from tests.perf.common import ACCESS_KEY, env_for, table, timed, workdir
+
+
+def fill(box: Sandbox, count: int) -> int:
+    """A new folder of ``count`` documents, written straight into the store."""
+    store, rng = box.server.store, random.Random(7)
+    folder = store.insert(DOCUMENT_FOLDERS, {
+        "foldername": "Archive", "description": "", "createdby": "", "sequence": "9"})
+    for n in range(count):
+        data = rng.randbytes(rng.randint(10_000, 50_000))
+        docid = store.insert(DOCUMENTS, {
+            "notes_title": f"doc {n}", "folderid": f"22x{folder}", "filename": f"doc{n}.bin",
+            "assigned_user_id": "19x1", "filelocationtype": "I", "filestatus": "1",
+            "filesize": str(len(data)), "modifiedtime": "2026-01-02 03:04:05"})
+        tmp = store.new_blob_path()
+        tmp.write_bytes(data)
+        store.add_attachment(docid, f"doc{n}.bin", "application/octet-stream", len(data), tmp)
+    return folder
+
+
+def download(box: Sandbox, folder: int, dest: Path, jobs: int) -> tuple[float, int, dict]:
+    before = box.server.requests_served
+    command = [sys.executable, "-m", "kafdocs", "download", "--folder", f"22x{folder}",
+               "--dest", str(dest), "--jobs", str(jobs), "--json"]
+    result: list[subprocess.CompletedProcess[str]] = []
+    seconds = timed(lambda: result.append(subprocess.run(
+        command, env=env_for(box.url), capture_output=True, text=True, check=True)))
+    return seconds, box.server.requests_served - before, json.loads(result[0].stdout)
+
+
+def run(count: int, latency_ms: float) -> str:
+    work = workdir()
+    box = Sandbox(SandboxSettings(data_dir=work / "crm", access_key=ACCESS_KEY,
+                                  config=Config(latency=latency_ms / 1000))).start()
+    try:
+        folder = fill(box, count)
+        rows = []
+        times = {}
+        for jobs in (1, 4):
+            seconds, requests, result = download(box, folder, work / f"j{jobs}", jobs)
+            assert result["summary"]["finished"] == count, result["summary"]
+            times[jobs] = seconds
+            pages = -(-count // 100)
+            minimum = 2 + 1 + 1 + pages + count + 1  # login, folder, count, pages, files, logout
+            rows.append((f"--jobs {jobs}", f"{seconds:.1f} s", f"{count / seconds:.0f} docs/s",
+                         f"{requests} (minimum {minimum})"))
+        rows.append(("speed-up", f"{times[1] / times[4]:.2f}x", "", ""))
+    finally:
+        box.stop()
+    return table(f"Folder download, {count} documents of 10-50 KB, {latency_ms:.0f} ms per "
+                 "request", rows, ("run", "time", "rate", "requests"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--documents", type=int, default=2000)
+    parser.add_argument("--latency-ms", type=float, default=20)
+    args = parser.parse_args(argv)
+    print(run(40, 5) if args.quick else run(args.documents, args.latency_ms))
+
+
+if __name__ == "__main__":
+    main()
