@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from kafdocs.api import Client, instance_url
+from kafdocs.api.streams import b64_length
 from kafdocs.transfer import Job, JobContext, Summary, TransferQueue
 from kafdocs.transfer.download import (
     document_job,
@@ -46,7 +47,7 @@ from kafdocs.transfer.naming import NameAllocator, safe_name
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
 
-from .drops import DuplicateDialog, UploadDialog, existing_names, total_size
+from .drops import DuplicateDialog, UploadDialog, existing_names, local_paths, total_size
 from .formatting import bytes_text, duration_text
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
@@ -92,8 +93,7 @@ class MainWindow(QMainWindow):
         self.proxy.setFilterKeyColumn(-1)
         self.transfers = TransferModel(self.queue, self)
         self.transfers.batch_finished.connect(self._batch_finished)
-        self.transfers.dataChanged.connect(lambda *a: self._update_overall())
-        self.transfers.rowsInserted.connect(lambda *a: self._update_overall())
+        self.transfers.refreshed.connect(self._update_overall)
         self._reload_timer = QTimer(self, singleShot=True, interval=400)
         self._reload_timer.timeout.connect(self.refresh_documents)
 
@@ -326,8 +326,6 @@ class MainWindow(QMainWindow):
             event.accept()
 
     def dropEvent(self, event: Any) -> None:
-        from .drops import local_paths
-
         paths = local_paths(event.mimeData())
         if paths:
             event.setDropAction(Qt.DropAction.CopyAction)
@@ -376,8 +374,6 @@ class MainWindow(QMainWindow):
         limit = self.client.max_upload
         if not limit:
             return files
-        from kafdocs.api.streams import b64_length
-
         keep = []
         for path in files:
             try:

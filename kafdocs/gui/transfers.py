@@ -51,6 +51,7 @@ class Row:
     done: int = 0
     total: int = 0
     message: str = ""
+    index: int = 0  # position in the model
     samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=20))
 
     def speed(self) -> float:
@@ -64,13 +65,16 @@ class Row:
 class TransferModel(QAbstractTableModel):
     COLUMNS = 7
     batch_finished = Signal(object)  # the queue's Summary, when a batch ends
+    refreshed = Signal()  # at most every REFRESH_MS, after rows changed
 
     def __init__(self, queue: TransferQueue, parent: Any = None) -> None:
         super().__init__(parent)
         self.queue = queue
-        self.rows: list[Row] = []
-        self.by_id: dict[int, int] = {}
+        self.rows: list[Row] = []  # rows the views know about
+        self._pending: list[Row] = []  # new rows, inserted at the next refresh in one go
+        self.by_id: dict[int, Row] = {}
         self._dirty: set[int] = set()
+        self._open = 0  # rows not in a final state
         self.bridge = EventBridge(self)
         self.bridge.event.connect(self._on_event)
         queue.subscribe(self.bridge)
@@ -81,38 +85,47 @@ class TransferModel(QAbstractTableModel):
         self._batch_started = 0.0
 
     def _on_event(self, event: JobEvent) -> None:
-        row_no = self.by_id.get(event.job_id)
-        if row_no is None:
+        """Cheap, whatever the number of jobs: no scan of all rows, no view update here."""
+        row = self.by_id.get(event.job_id)
+        if row is None:
             job = self.queue.jobs.get(event.job_id)
             if job is None:
                 return
-            row_no = len(self.rows)
-            self.beginInsertRows(QModelIndex(), row_no, row_no)
-            self.rows.append(Row(job, total=event.total))
-            self.by_id[event.job_id] = row_no
-            self.endInsertRows()
-        row = self.rows[row_no]
+            row = Row(job, total=event.total)
+            row.index = len(self.rows) + len(self._pending)
+            self._pending.append(row)
+            self.by_id[event.job_id] = row
+            self._open += 1
+        was_final = row.state in FINAL
         if event.kind == "queued":
             row.samples.clear()
             self._batch_started = self._batch_started or time.monotonic()
         if event.kind != "progress":
             row.state = event.kind
             row.message = event.message if event.kind not in ("queued", "started") else ""
+        self._open += was_final - (row.state in FINAL)
         row.done, row.total = event.done, max(event.total, row.job.total)
         row.samples.append((time.monotonic(), event.done))
-        self._dirty.add(row_no)
-        if event.kind in FINAL and self._batch_started and not self.queue.busy \
-                and all(r.state in FINAL for r in self.rows):
+        self._dirty.add(row.index)
+        if event.kind in FINAL and self._batch_started and not self._open \
+                and not self.queue.busy:
             self._flush()
             self.batch_finished.emit((self.queue.summary(),
                                       time.monotonic() - self._batch_started))
             self._batch_started = 0.0
 
     def _flush(self) -> None:
+        if self._pending:
+            start = len(self.rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(self._pending) - 1)
+            self.rows.extend(self._pending)
+            self._pending.clear()
+            self.endInsertRows()
         if self._dirty:
             first, last = min(self._dirty), max(self._dirty)
             self._dirty.clear()
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
+            self.refreshed.emit()
 
     # -- totals for the status line -----------------------------------------
     def overall(self) -> tuple[int, int, int, int]:
@@ -123,10 +136,13 @@ class TransferModel(QAbstractTableModel):
         return done, total, ended, len(self.rows)
 
     def clear_finished(self) -> None:
+        self._flush()
         keep = [r for r in self.rows if r.state not in ("finished", "skipped")]
         self.beginResetModel()
         self.rows = keep
-        self.by_id = {r.job.id: i for i, r in enumerate(keep)}
+        for i, row in enumerate(keep):
+            row.index = i
+        self.by_id = {r.job.id: r for r in keep}
         self.endResetModel()
 
     # -- model interface ----------------------------------------------------

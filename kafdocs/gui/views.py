@@ -11,6 +11,7 @@ from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
 
 from .drops import local_paths
+from .models import RECORD_ROLE
 
 
 class FolderView(QListView):
@@ -67,8 +68,6 @@ class DocumentView(QTableView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
 
     def selected_records(self) -> list[dict[str, Any]]:
-        from .models import RECORD_ROLE
-
         rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
         return [self.model().index(r, 0).data(RECORD_ROLE) for r in rows]
 

@@ -9,6 +9,7 @@ one signal per chunk.
 from __future__ import annotations
 
 import enum
+import errno
 import itertools
 import logging
 import random
@@ -304,8 +305,6 @@ class TransferQueue:
 
 def describe_os_error(exc: OSError) -> str:
     """Disk errors in words a user understands."""
-    import errno
-
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
         return f"The disk is full{where}"

@@ -1,0 +1,195 @@
+"""The GUI: start-up, a 20,000-document folder, and the GUI thread during transfers.
+
+    python -m tests.perf.bench_gui            # 20,000 documents, 1 GiB file, 2,000 files
+    python -m tests.perf.bench_gui --quick    # small sizes
+
+Runs offscreen. A probe timer fires every 10 ms on the GUI thread; the longest gap
+between two firings is the worst stall a user could feel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from kafdocs.api import Client
+from kafdocs.gui.app import make_app
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.settings import Settings
+from kafdocs.gui.tasks import TaskRunner
+from kafdocs.sandbox.app import Sandbox, SandboxSettings
+from kafdocs.sandbox.schema import DOCUMENT_FOLDERS
+from kafdocs.transfer.upload import UploadRequest
+from tests.perf.common import (
+    ACCESS_KEY,
+    MiB,
+    make_file,
+    sandbox_process,
+    table,
+    workdir,
+)
+
+STARTUP = """
+import time, sys
+from kafdocs.gui.app import DemoSandbox, make_app
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.settings import Settings
+from kafdocs.gui.tasks import TaskRunner
+from PySide6.QtCore import QSettings
+app = make_app()
+demo = DemoSandbox()
+client = demo.client()
+settings = Settings(QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window = MainWindow(client, settings, TaskRunner(app))
+window.show()
+while window.documents.rowCount() == 0:
+    app.processEvents()
+print("populated", flush=True)
+window.queue.shutdown(); demo.stop()
+"""
+
+
+class Probe:
+    """Records the gaps between firings of a 10 ms timer on the GUI thread."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.worst = 0.0
+        self.last = time.perf_counter()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def start(self) -> Probe:
+        self.last, self.worst = time.perf_counter(), 0.0
+        self.timer.start()
+        return self
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.worst * 1000
+
+
+def spin(app: QApplication, until, timeout: float = 600) -> float:
+    started = time.perf_counter()
+    while not until():
+        app.processEvents()
+        time.sleep(0.001)
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError
+    return time.perf_counter() - started
+
+
+def startup(work: Path) -> float:
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", STARTUP, str(work / "startup.ini")],
+                            stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "populated"
+    elapsed = time.perf_counter() - started
+    proc.wait(30)
+    return elapsed
+
+
+def big_folder(box: Sandbox, count: int, size: int = 0) -> int:
+    store = box.server.store
+    folder = store.insert(DOCUMENT_FOLDERS, {"foldername": f"Big {count}", "description": "",
+                                             "createdby": "", "sequence": "9"})
+    data = os.urandom(size) if size else b""
+    with store.transaction() as db:
+        for n in range(count):
+            crmid = db.execute("INSERT INTO crmentity (setype) VALUES ('Documents')").lastrowid
+            db.execute("INSERT INTO documents (crmid, notes_title, folderid, filename, "
+                       "filelocationtype, filestatus, filesize, filetype, assigned_user_id, "
+                       "modifiedtime) VALUES (?, ?, ?, ?, 'I', '1', ?, 'application/pdf', "
+                       "'19x1', '2026-05-06 07:08:09')",
+                       (crmid, f"Document {n:05d}", f"22x{folder}", f"doc{n:05d}.pdf",
+                        str(size)))
+    if size:
+        for docid in [r[0] for r in store.fetch(
+                "SELECT crmid FROM documents WHERE folderid = ?", (f"22x{folder}",))]:
+            tmp = store.new_blob_path()
+            tmp.write_bytes(data)
+            store.add_attachment(docid, "x.pdf", "application/pdf", size, tmp)
+    return folder
+
+
+def run(listing: int, big_file: int, many: int) -> str:
+    work = workdir()
+    app = make_app()
+    rows = [("start-up: `kafdocs --demo` to a populated window", f"{startup(work):.2f} s", "")]
+    # Data is written in-process, then served by a sandbox in its own process, as a
+    # real server would be: its threads must not compete for this process's GIL.
+    box = Sandbox(SandboxSettings(data_dir=work / "crm", access_key=ACCESS_KEY))
+    listed = big_folder(box, listing)
+    fetched = big_folder(box, many, 30_000)
+    box.stop()
+    with sandbox_process(work / "crm", "--max-post-size", str(4 * big_file + MiB)) as url:
+        client = Client(url, "admin", ACCESS_KEY)
+        client.login()
+        rows += measure(app, client, work, listed, fetched, listing, big_file, many)
+        client.close()
+    return table("GUI (offscreen)", rows, ("scenario", "time", "worst GUI-thread stall"))
+
+
+def measure(app: QApplication, client: Client, work: Path, listed: int, fetched: int,
+            listing: int, big_file: int, many: int) -> list[tuple[str, str, str]]:
+    rows = []
+    settings = Settings(QSettings(str(work / "s.ini"), QSettings.Format.IniFormat))
+    window = MainWindow(client, settings, TaskRunner(app))
+    window.show()
+    spin(app, lambda: window.folders.rowCount() > 0 and not window.documents._loading)
+    index = window.folders.index(window.folders.row_of(f"22x{listed}"))
+    probe = Probe().start()
+    window.folder_view.setCurrentIndex(index)
+    first = spin(app, lambda: window.documents.rowCount() > 0)
+    rows.append((f"first rows of a {listing}-document folder", f"{first * 1000:.0f} ms", ""))
+    scroll = spin(app, lambda: (window.table.scrollToBottom(),
+                                window.documents.rowCount() >= listing)[1])
+    rows.append(("scrolling to its end (pages on demand)", f"{scroll:.1f} s",
+                 f"{probe.stop():.0f} ms"))
+
+    source = make_file(work / "big.bin", big_file)
+    probe.start()
+    job = window.queue.submit(window.upload_job(UploadRequest(source, "22x1")))
+    up = spin(app, lambda: job.state.final)
+    rows.append((f"upload of {big_file / MiB:.0f} MiB ({job.state.value})", f"{up:.1f} s",
+                 f"{probe.stop():.0f} ms"))
+    folder = window.folders.folders[window.folders.row_of(f"22x{fetched}")]
+    probe.start()
+    window.start_folder_download(folder, work / "down")
+    spin(app, lambda: len(window.queue.jobs) > many // 2)
+    down = spin(app, lambda: not window.queue.busy and all(
+        r.state in ("finished", "failed", "skipped", "cancelled") for r in window.transfers.rows))
+    rows.append((f"folder download of {many} files", f"{down:.1f} s", f"{probe.stop():.0f} ms"))
+    window.queue.shutdown()
+    window.close()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    if args.quick:
+        print(run(250, 4 * MiB, 20))
+    else:
+        print(run(20_000, 1024 * MiB, 2000))
+
+
+if __name__ == "__main__":
+    main()
