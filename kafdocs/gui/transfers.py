@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QRect,
     Qt,
@@ -35,13 +34,25 @@ FINAL = ("finished", "failed", "skipped", "cancelled")
 REFRESH_MS = 100
 
 
-class EventBridge(QObject):
-    """Carries engine events from worker threads to the GUI thread (queued signal)."""
+class EventInbox:
+    """Engine events from worker threads, collected for the GUI thread to drain.
 
-    event = Signal(object)
+    Thousands of small jobs make thousands of events; one queued signal each would
+    make the GUI thread wake (and fight for the GIL) thousands of times. Instead the
+    workers append here and the model takes everything a few times a second.
+    """
 
-    def __call__(self, event: JobEvent) -> None:
-        self.event.emit(event)
+    def __init__(self) -> None:
+        self._events: deque[JobEvent] = deque()
+
+    def __call__(self, event: JobEvent) -> None:  # any thread
+        self._events.append(event)
+
+    def drain(self) -> list[JobEvent]:  # the GUI thread
+        out = []
+        while self._events:
+            out.append(self._events.popleft())
+        return out
 
 
 @dataclass
@@ -75,17 +86,20 @@ class TransferModel(QAbstractTableModel):
         self.by_id: dict[int, Row] = {}
         self._dirty: set[int] = set()
         self._open = 0  # rows not in a final state
-        self.bridge = EventBridge(self)
-        self.bridge.event.connect(self._on_event)
-        queue.subscribe(self.bridge)
+        self.inbox = EventInbox()
+        queue.subscribe(self.inbox)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._flush)
         self._timer.start()
         self._batch_started = 0.0
+        self._batch_done = False
 
     def _on_event(self, event: JobEvent) -> None:
-        """Cheap, whatever the number of jobs: no scan of all rows, no view update here."""
+        """Cheap, whatever the number of jobs: no scan of all rows, no view update here.
+
+        The views hear of changes in ``_flush``, at most every REFRESH_MS.
+        """
         row = self.by_id.get(event.job_id)
         if row is None:
             job = self.queue.jobs.get(event.job_id)
@@ -109,12 +123,11 @@ class TransferModel(QAbstractTableModel):
         self._dirty.add(row.index)
         if event.kind in FINAL and self._batch_started and not self._open \
                 and not self.queue.busy:
-            self._flush()
-            self.batch_finished.emit((self.queue.summary(),
-                                      time.monotonic() - self._batch_started))
-            self._batch_started = 0.0
+            self._batch_done = True
 
     def _flush(self) -> None:
+        for event in self.inbox.drain():
+            self._on_event(event)
         if self._pending:
             start = len(self.rows)
             self.beginInsertRows(QModelIndex(), start, start + len(self._pending) - 1)
@@ -126,6 +139,11 @@ class TransferModel(QAbstractTableModel):
             self._dirty.clear()
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
             self.refreshed.emit()
+        if self._batch_done:
+            self._batch_done = False
+            self.batch_finished.emit((self.queue.summary(),
+                                      time.monotonic() - self._batch_started))
+            self._batch_started = 0.0
 
     # -- totals for the status line -----------------------------------------
     def overall(self) -> tuple[int, int, int, int]:
