@@ -22,9 +22,13 @@ from .signin import SignInDialog
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+GUI_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
+    # Every paint calls into Python (model data, delegates) and needs the GIL; while
+    # transfer threads run, a short switch interval hands it to the GUI thread sooner.
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("kafdocs")
     app.setOrganizationName("kafdocs")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QDateTime, QLocale
 
 
+@lru_cache(maxsize=4096)
 def size_text(value: object) -> str:
     text = str(value or "")
     if not text.isdigit():
@@ -16,7 +19,9 @@ def bytes_text(n: float) -> str:
     return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
+@lru_cache(maxsize=4096)
 def date_text(value: object) -> str:
+    """Cached: views repaint often, and the same few timestamps recur."""
     moment = QDateTime.fromString(str(value or ""), "yyyy-MM-dd HH:mm:ss")
     if not moment.isValid():
         return str(value or "")

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStyle,
@@ -53,7 +52,7 @@ from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
 from .settings import Settings
 from .tasks import TaskRunner
-from .transfers import ProgressDelegate, TransferModel
+from .transfers import OverallBar, ProgressDelegate, TransferModel
 from .views import DocumentView, FolderView
 
 log = logging.getLogger(__name__)
@@ -205,10 +204,13 @@ class MainWindow(QMainWindow):
         self.transfer_view.horizontalHeader().setStretchLastSection(True)
         for column, width in enumerate((240, 90, 90, 140, 90, 90)):
             self.transfer_view.setColumnWidth(column, width)
-        self.overall_bar = QProgressBar()
-        self.overall_bar.setMaximumWidth(260)
+        self.overall_bar = OverallBar()
         self.overall_bar.hide()
         self.overall_label = QLabel(self.tr("No transfers"))
+        # A label that grows with its text would re-lay out (and repaint) the whole
+        # window ten times a second during transfers.
+        self.overall_label.setFixedWidth(self.overall_label.fontMetrics().horizontalAdvance(
+            "00000 of 00000 files — 000.0 MB of 000.0 MB") + 12)
         buttons = QHBoxLayout()
         buttons.addWidget(self.overall_label)
         buttons.addWidget(self.overall_bar)
@@ -445,18 +447,20 @@ class MainWindow(QMainWindow):
     def start_folder_download(self, folder: Folder, dest: Path) -> None:
         self.statusBar().showMessage(self.tr("Listing “%s”…") % folder.name, 5000)
 
-        def plan() -> Any:
-            return plan_folder_download(self.client, folder, dest)
+        def plan_and_submit() -> Any:
+            # Submitting thousands of jobs is Python work: it stays off the GUI thread.
+            plan = plan_folder_download(self.client, folder, dest)
+            for job in plan.jobs:
+                self.queue.submit(job)
+            return plan
 
-        def submit(result: Any) -> None:
-            self._plans.append(result)
-            if not result.jobs:
+        def planned(plan: Any) -> None:
+            self._plans.append(plan)
+            if not plan.jobs:
                 self.statusBar().showMessage(
                     self.tr("“%s” is already up to date.") % folder.name, 5000)
-            for job in result.jobs:
-                self.queue.submit(job)
 
-        self.tasks.run(plan, submit, self._background_error)
+        self.tasks.run(plan_and_submit, planned, self._background_error)
 
     def _cache_target(self, record: dict[str, Any]) -> Path:
         return self.cache_dir / record["id"] / safe_name(local_name_source(record))
@@ -536,8 +540,8 @@ class MainWindow(QMainWindow):
         if not count:
             return
         self.overall_bar.show()
-        self.overall_bar.setValue(int(done * 100 / total) if total else
-                                  int(ended * 100 / count))
+        self.overall_bar.set_value(int(done * 100 / total) if total else
+                                   int(ended * 100 / count))
         self.overall_label.setText(self.tr("%1 of %2 files — %3 of %4")
                                    .replace("%1", str(ended)).replace("%2", str(count))
                                    .replace("%3", bytes_text(done))

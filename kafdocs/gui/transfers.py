@@ -16,12 +16,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionProgressBar,
     QStyleOptionViewItem,
+    QWidget,
 )
 
 from kafdocs.transfer import Job, JobEvent, TransferQueue
@@ -239,3 +241,28 @@ class ProgressDelegate(QStyledItemDelegate):
         bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
+
+
+class OverallBar(QWidget):
+    """The batch's progress bar. QProgressBar.setValue repaints synchronously (and with
+    it every dirty region of the window); this one only schedules a paint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.value = 0
+        self.setMinimumSize(160, 18)
+        self.setMaximumWidth(260)
+
+    def set_value(self, value: int) -> None:
+        if value != self.value:
+            self.value = value
+            self.update()
+
+    def paintEvent(self, event: Any) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.initFrom(self)
+        bar.minimum, bar.maximum, bar.progress = 0, 100, self.value
+        bar.text, bar.textVisible = f"{self.value} %", True
+        bar.state |= QStyle.StateFlag.State_Horizontal
+        painter = QPainter(self)
+        self.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, self)
