@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtCore import QDateTime, QLocale
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
 
 
 @lru_cache(maxsize=4096)
@@ -31,7 +31,9 @@ def date_text(value: object) -> str:
 def duration_text(seconds: float) -> str:
     seconds = int(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return QCoreApplication.translate("formatting", "%1 s").replace("%1", str(seconds))
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+        return (QCoreApplication.translate("formatting", "%1 min %2 s")
+                .replace("%1", str(seconds // 60)).replace("%2", f"{seconds % 60:02d}"))
+    return (QCoreApplication.translate("formatting", "%1 h %2 min")
+            .replace("%1", str(seconds // 3600)).replace("%2", f"{seconds % 3600 // 60:02d}"))

@@ -18,36 +18,45 @@ from kafdocs.api import (
     UnknownOperation,
 )
 
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("messages", text)
+translate = QCoreApplication.translate  # the literal calls below are what lupdate reads
 
 
 def sign_in_error(error: BaseException) -> str:
     """Why signing in failed, one clear case per kind of failure."""
     if isinstance(error, AuthError):
-        return tr("Wrong user name or access key. You find your access key in Kafinea under "
-                  "My preferences.")
+        return translate(
+            "messages",
+            "Wrong user name or access key. You find your access key in Kafinea under "
+            "My preferences.",
+        )
     if isinstance(error, InvalidUrl):
-        return tr("This address cannot be used: %s") % error
+        return translate("messages", "This address cannot be used: %s") % error
     if isinstance(error, CertificateError):
-        return tr("The server's security certificate could not be verified. If your company "
-                  "uses its own certificate authority, ask your administrator.")
+        return translate(
+            "messages",
+            "The server's security certificate could not be verified. If your company "
+            "uses its own certificate authority, ask your administrator.",
+        )
     if isinstance(error, RequestTimeout):
-        return tr("The server did not answer in time. Try again in a moment.")
+        return translate("messages", "The server did not answer in time. Try again in a moment.")
     if isinstance(error, ConnectionFailed):
-        return tr("Cannot reach the server. Check the address and your network connection.")
+        return translate(
+            "messages", "Cannot reach the server. Check the address and your network connection."
+        )
     if isinstance(error, (NotKafinea, UnknownOperation)) or (
-            isinstance(error, HttpError) and error.status == 404):
-        return tr("This address does not look like a Kafinea instance. Check the URL.")
+        isinstance(error, HttpError) and error.status == 404
+    ):
+        return translate(
+            "messages", "This address does not look like a Kafinea instance. Check the URL."
+        )
     if isinstance(error, (ServerFault, HttpError)):
-        return tr("The server had a problem: %s") % error
+        return translate("messages", "The server had a problem: %s") % error
     return describe(error)
 
 
 def describe(error: BaseException) -> str:
     if isinstance(error, TooLarge):
-        return tr("File too large for this server: %s") % error
+        return translate("messages", "File too large for this server: %s") % error
     if isinstance(error, KafdocsError):
         return str(error)
-    return tr("Unexpected error: %s") % error
+    return translate("messages", "Unexpected error: %s") % error

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import resources
 
-from PySide6.QtCore import QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -31,8 +31,15 @@ def app_icon() -> QIcon:
     return icon
 
 
+_loaded: list[tuple[QTranslator, bytes]] = []
+LANGUAGES = {"": "System", "en": "English", "fr": "Français"}
+
+
 def install_translator(app: QApplication, language: str = "") -> QTranslator | None:
-    """French (or another catalogue) from the setting, else from the system locale."""
+    """French (or another catalogue) from the setting, else from the system locale.
+
+    Qt's own catalogue comes too, so standard buttons and file dialogs match.
+    """
     locale = QLocale(language) if language else QLocale.system()
     if locale.language() == QLocale.Language.C:
         locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
@@ -41,9 +48,14 @@ def install_translator(app: QApplication, language: str = "") -> QTranslator | N
     data = _data(f"translations/kafdocs_{code}.qm")
     if not data:
         return None
+    qt_base = QTranslator(app)
+    if qt_base.load(f"qtbase_{code}",
+                    QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt_base)
     translator = QTranslator(app)
     if translator.load(data):
         app.installTranslator(translator)
+        _loaded.append((translator, data))  # Qt reads the catalogue in place: keep it alive
         return translator
     log.warning("could not load the %s translation", code)
     return None

@@ -63,16 +63,28 @@ def gui_client(sandbox) -> Iterator[Client]:
 
 
 @pytest.fixture
-def window(qtbot, gui_client, settings, tasks, tmp_path: Path) -> Iterator[MainWindow]:
-    win = MainWindow(gui_client, settings, tasks, TransferQueue(4, backoff=0.05))
-    win.cache_dir = tmp_path / "cache"
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.folders.rowCount() > 0 and win.documents.rowCount() > 0,
-                    timeout=10_000)
-    yield win
-    win.queue.shutdown(cancel=True)
+def window_factory(qtbot, gui_client, settings, tasks, tmp_path: Path):
+    made: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        win = MainWindow(gui_client, settings, tasks, TransferQueue(4, backoff=0.05))
+        win.cache_dir = tmp_path / "cache"
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitUntil(lambda: win.folders.rowCount() > 0 and win.documents.rowCount() > 0,
+                        timeout=10_000)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.queue.shutdown(cancel=True)
     tasks.wait(10_000)
+
+
+@pytest.fixture
+def window(window_factory) -> MainWindow:
+    return window_factory()
 
 
 def select_folder(qtbot, win: MainWindow, name: str) -> None:
