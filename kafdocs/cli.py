@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--url", help="instance address (or $KAFDOCS_URL)")
     parser.add_argument("--user", help="CRM user name (or $KAFDOCS_USER)")
     parser.add_argument("--access-key", help="access key (or $KAFDOCS_ACCESS_KEY)")
+    parser.add_argument("--language", choices=("system", "en", "fr"),
+                        help="language of the window (remembered); default: the system's")
     parser.add_argument("--quit-after", type=float, default=0, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command")
     add_sandbox_parser(sub)

@@ -61,6 +61,8 @@ class DemoSandbox:
 def run_gui(args: argparse.Namespace) -> int:
     app = make_app()
     settings = Settings()
+    if args.language:
+        settings.set("language", "" if args.language == "system" else args.language)
     install_translator(app, settings.get("language"))
     tasks = TaskRunner(app)
     demo = None

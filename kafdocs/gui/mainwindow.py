@@ -184,8 +184,7 @@ class MainWindow(QMainWindow):
                                           self.delete_selected, sp.SP_TrashIcon)
         self._action(self.tr("Find"), QKeySequence.StandardKey.Find,
                      lambda: self.filter.setFocus(), sp.SP_FileDialogContentsView)
-        self._action(self.tr("Quit"), QKeySequence.StandardKey.Quit, self.close,
-                     sp.SP_DialogCloseButton)
+        self._build_menus()
         toolbar = QToolBar(self.tr("Actions"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -194,6 +193,28 @@ class MainWindow(QMainWindow):
                        self.refresh_action, self.delete_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        for action in (self.upload_action, self.download_action, self.download_folder_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        view_menu.addAction(self.refresh_action)
+        language_menu = view_menu.addMenu(self.tr("&Language"))
+        names = {"": self.tr("System language"), "en": "English", "fr": "Français"}
+        current = self.settings.get("language")
+        for code, name in names.items():
+            action = language_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(code == current)
+            action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
+
+    def _choose_language(self, code: str) -> None:
+        self.settings.set("language", code)
+        QMessageBox.information(self, self.tr("Language"),
+                                self.tr("The new language applies the next time kafdocs starts."))
 
     def _build_transfer_panel(self) -> None:
         self.transfer_view = QTableView()

@@ -22,7 +22,7 @@ def _data(name: str) -> bytes | None:
 
 def app_icon() -> QIcon:
     icon = QIcon()
-    for size in (16, 32, 48, 64, 128, 256):
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
         data = _data(f"icons/kafdocs-{size}.png")
         if data:
             pixmap = QPixmap()
@@ -32,7 +32,6 @@ def app_icon() -> QIcon:
 
 
 _loaded: list[tuple[QTranslator, bytes]] = []
-LANGUAGES = {"": "System", "en": "English", "fr": "Français"}
 
 
 def install_translator(app: QApplication, language: str = "") -> QTranslator | None:
