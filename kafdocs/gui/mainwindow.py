@@ -223,7 +223,7 @@ class MainWindow(QMainWindow):
         self.transfer_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.transfer_view.verticalHeader().hide()
         self.transfer_view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((240, 90, 90, 140, 90, 90)):
+        for column, width in enumerate((240, 125, 90, 140, 90, 80)):
             self.transfer_view.setColumnWidth(column, width)
         self.overall_bar = OverallBar()
         self.overall_bar.hide()
