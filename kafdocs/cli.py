@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--language", choices=("system", "en", "fr"),
                         help="language of the window (remembered); default: the system's")
     parser.add_argument("--quit-after", type=float, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="start, sign in, list the folders, print what was seen and quit")
     sub = parser.add_subparsers(dest="command")
     add_sandbox_parser(sub)
     from .commands import add_commands

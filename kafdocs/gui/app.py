@@ -77,12 +77,33 @@ def run_gui(args: argparse.Namespace) -> int:
     window.show()
     if getattr(args, "quit_after", 0):
         QTimer.singleShot(int(args.quit_after * 1000), window.close)
+    if getattr(args, "smoke_test", False):
+        watch_smoke_test(app, window)
     try:
         return app.exec()
     finally:
         client.close()
         if demo is not None:
             demo.stop()
+
+
+def watch_smoke_test(app: QApplication, window: MainWindow, limit: float = 30.0) -> None:
+    """For packaging checks: succeed once folders and documents are listed."""
+    started = QTimer(window)
+    deadline = [limit * 10]
+
+    def check() -> None:
+        deadline[0] -= 1
+        if window.folders.rowCount() and window.documents.rowCount():
+            print(f"kafdocs smoke test: signed in, {window.folders.rowCount()} folders, "
+                  f"{window.documents.rowCount()} documents", flush=True)
+            app.exit(0)
+        elif deadline[0] <= 0:
+            print("kafdocs smoke test: nothing listed in time", file=sys.stderr, flush=True)
+            app.exit(1)
+
+    started.timeout.connect(check)
+    started.start(100)
 
 
 def sign_in(args: argparse.Namespace, settings: Settings, tasks: TaskRunner) -> Client | None:

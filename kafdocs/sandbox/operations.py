@@ -344,13 +344,15 @@ class Backend:
     def file_upload(self, call: Call, parent_id: str, kind: str, file_name: str,
                     contents: Value) -> object:
         _, docid = resolve_id(self.store, parent_id, DOCUMENTS)
+        declared = (self.store.row(DOCUMENTS, docid) or {}).get("filetype", "")
         if kind not in ("Attachment", "Image"):
             raise access_denied("attachmentType")
         tmp = self.store.new_blob_path()
         try:
             size = _decode_base64_to(contents, tmp)
             name = Path(file_name.replace("\\", "/")).name or "file"
-            mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+            # the type the document declared wins; else a guess from the name
+            mime = declared or mimetypes.guess_type(name)[0] or "application/octet-stream"
             attid = self.store.add_attachment(docid, name, mime, size, tmp)
         finally:
             tmp.unlink(missing_ok=True)
