@@ -11,6 +11,7 @@ from typing import Any
 
 from kafdocs import credentials
 from kafdocs.api import Client, KafdocsError, is_insecure
+from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size
 from kafdocs.transfer import Job, JobContext, JobState, TransferQueue
 from kafdocs.transfer.download import document_job, local_name_source, plan_folder_download
@@ -75,7 +76,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
-        print("kafdocs: interrupted", file=sys.stderr)
+        print("kafdocs: " + _("interrupted"), file=sys.stderr)
         return 130
     except KafdocsError as exc:
         print(f"kafdocs: {exc}", file=sys.stderr)
@@ -88,18 +89,20 @@ def run_command(args: argparse.Namespace) -> int:
 def connect(args: argparse.Namespace) -> Client:
     url, user, key = credentials.resolve(args.url, args.user, args.access_key)
     if not url or not user:
-        raise UsageError("Give --url and --user (or set KAFDOCS_URL and KAFDOCS_USER)")
+        raise UsageError(_("Give --url and --user (or set KAFDOCS_URL and KAFDOCS_USER)"))
     if not key:
         if not sys.stdin.isatty():
-            raise UsageError("No access key: give --access-key or set KAFDOCS_ACCESS_KEY")
-        key = getpass.getpass(f"Access key for {user}: ")
+            raise UsageError(_("No access key: give --access-key or set KAFDOCS_ACCESS_KEY"))
+        key = getpass.getpass(_("Access key for {user}: ").format(user=user))
     verify: bool | str = args.ca_bundle or True
     if args.insecure:
-        print("kafdocs: WARNING: TLS certificates are NOT verified (--insecure)", file=sys.stderr)
+        print("kafdocs: " + _("WARNING: TLS certificates are NOT verified (--insecure)"),
+              file=sys.stderr)
         verify = False
     client = Client(url, user, key, verify=verify)
     if is_insecure(client.endpoint):
-        print("kafdocs: WARNING: plain http — your data travels unencrypted", file=sys.stderr)
+        print("kafdocs: " + _("WARNING: plain http — your data travels unencrypted"),
+              file=sys.stderr)
     client.login()
     return client
 
@@ -149,7 +152,8 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
         progress.close()
     summary = queue.summary()
     for label, reason in summary.failures:
-        print(f"kafdocs: failed: {label}: {reason}", file=sys.stderr)
+        print("kafdocs: " + _("failed: {name}: {reason}").format(name=label, reason=reason),
+              file=sys.stderr)
     if as_json:
         emit_json({**extra, "summary": {
             "finished": summary.finished, "failed": summary.failed, "skipped": summary.skipped,
@@ -160,7 +164,8 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
     else:
         for job in queue.jobs.values():
             if job.state is JobState.SKIPPED:
-                print(f"skipped: {job.label}: {job.message}", file=sys.stderr)
+                print(_("skipped: {name}: {reason}").format(name=job.label, reason=job.message),
+                      file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     queue.shutdown(cancel=False)
     return 0 if summary.ok else EXIT_FAILED
@@ -169,7 +174,8 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
 def cmd_upload(args: argparse.Namespace) -> int:
     found = expand_paths(args.files)
     for path, reason in found.rejected:
-        print(f"kafdocs: failed: {path}: {reason}", file=sys.stderr)
+        print("kafdocs: " + _("failed: {name}: {reason}").format(name=path, reason=reason),
+              file=sys.stderr)
     with connect(args) as client:
         folder = resolve_folder(client, args.folder)
         policy = OnDuplicate(args.on_duplicate)
@@ -183,7 +189,7 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
     def run(ctx: JobContext) -> str:
         record = upload(client, request, ctx)
         job.meta["doc_id"] = record["id"]
-        return f"filed as {record['id']}"
+        return _("filed as {id}").format(id=record["id"])
 
     size = request.path.stat().st_size if request.path.exists() else 0
     job = Job(label=request.path.name, run=run, total=size, kind="upload",
@@ -193,7 +199,7 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
 
 def cmd_download(args: argparse.Namespace) -> int:
     if not args.folder and not args.documents:
-        raise UsageError("Name documents to download, or one or more --folder")
+        raise UsageError(_("Name documents to download, or one or more --folder"))
     args.dest.mkdir(parents=True, exist_ok=True)
     with connect(args) as client:
         jobs: list[Job] = []
@@ -210,7 +216,7 @@ def cmd_download(args: argparse.Namespace) -> int:
             name = names.name_for(doc_id, local_name_source(record))
             jobs.append(document_job(client, record, args.dest, name))
         if fresh and not args.json:
-            print(f"{fresh} documents already up to date", file=sys.stderr)
+            print(_("{count} documents already up to date").format(count=fresh), file=sys.stderr)
         status = run_jobs(jobs, args.jobs, args.json, {"up_to_date": fresh})
         for plan in plans:
             plan.manifest.compact()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["KAFDOCS_LANG"] = "en"  # tests read English messages
 
 from collections.abc import Callable, Iterator
 from pathlib import Path

@@ -25,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from kafdocs import __version__
+from kafdocs.i18n import N_, _
 
 from . import envelope
 from .errors import (
@@ -86,9 +87,17 @@ def decode_label(record: dict[str, Any]) -> dict[str, Any]:
 
 
 class Client:
-    def __init__(self, url: str, username: str, access_key: str, *,
-                 verify: bool | str = True, timeout: tuple[float, float] = DEFAULT_TIMEOUT,
-                 pool_size: int = 16, max_upload: int | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        username: str,
+        access_key: str,
+        *,
+        verify: bool | str = True,
+        timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        pool_size: int = 16,
+        max_upload: int | None = None,
+    ) -> None:
         self.endpoint = endpoint_url(url)
         self.username = username
         self._access_key = access_key
@@ -104,9 +113,17 @@ class Client:
         self.http = requests.Session()
         self.http.verify = verify
         self.http.headers["User-Agent"] = USER_AGENT
-        retry = Retry(total=3, connect=3, read=2, status=3, backoff_factor=0.3,
-                      status_forcelist=(502, 503, 504), allowed_methods=frozenset({"GET"}),
-                      raise_on_status=False, respect_retry_after_header=True)
+        retry = Retry(
+            total=3,
+            connect=3,
+            read=2,
+            status=3,
+            backoff_factor=0.3,
+            status_forcelist=(502, 503, 504),
+            allowed_methods=frozenset({"GET"}),
+            raise_on_status=False,
+            respect_retry_after_header=True,
+        )
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=retry)
         self.http.mount("https://", adapter)
         self.http.mount("http://", adapter)
@@ -128,18 +145,19 @@ class Client:
             raise AuthError(exc.code, f"Unknown user name {self.username!r}", "login") from None
         token = str(challenge["token"])
         digest = hashlib.md5((token + self._access_key).encode()).hexdigest()
-        result = self._send("login", {"username": self.username, "accessKey": digest},
-                            post=True)
+        result = self._send("login", {"username": self.username, "accessKey": digest}, post=True)
         session = result.get("sessionName") or result.get("sessionId")
         if not session:
-            raise ServerFault("The login answer has no session")
+            raise ServerFault(_("The login answer has no session"))
         with self._state_lock:
             self._session = str(session)
             self.user_id = str(result.get("userId", ""))
-            self.server_version = str(result.get("kafineaVersion")
-                                      or result.get("vtigerVersion") or "")
-            self.login_result = {k: v for k, v in result.items()
-                                 if k not in ("sessionName", "sessionId")}
+            self.server_version = str(
+                result.get("kafineaVersion") or result.get("vtigerVersion") or ""
+            )
+            self.login_result = {
+                k: v for k, v in result.items() if k not in ("sessionName", "sessionId")
+            }
         log.info("signed in to %s as %s", self.endpoint, self.username)
         return self.login_result
 
@@ -185,7 +203,8 @@ class Client:
     def call(self, operation: str, params: dict[str, str], *, post: bool = False) -> Any:
         """Any operation, by name; re-logs in once if the session expired."""
         return self._with_session(
-            lambda session: self._send(operation, params, post=post, session=session))
+            lambda session: self._send(operation, params, post=post, session=session)
+        )
 
     def _with_session(self, attempt: Callable[[str], Any]) -> Any:
         session = self._current_session()
@@ -196,8 +215,9 @@ class Client:
             return attempt(self._current_session())
 
     # -- transport ----------------------------------------------------------
-    def _send(self, operation: str, params: dict[str, str], *, post: bool = False,
-              session: str = "") -> Any:
+    def _send(
+        self, operation: str, params: dict[str, str], *, post: bool = False, session: str = ""
+    ) -> Any:
         query = {"operation": operation}
         if session:
             query["sessionName"] = session
@@ -224,8 +244,7 @@ class Client:
                 time.sleep(GET_BACKOFF * 3 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    def _raise_if_dropped(self, exc: ApiError, sent: dict[str, str] | list[str],
-                          size: int) -> None:
+    def _raise_if_dropped(self, exc: ApiError, sent: dict[str, str] | list[str], size: int) -> None:
         """PHP's post_max_size drops every field: a large POST "missing" one of ours."""
         missing = exc.message.rpartition(" for ")[2]
         if size > LARGE_BODY and missing in sent:
@@ -241,17 +260,32 @@ class Client:
         try:
             resp = self.http.request(method, self.endpoint, timeout=self.timeout, **kw)
         except requests.exceptions.SSLError as exc:
-            raise CertificateError(f"Secure connection to the server failed: {_reason(exc)}") \
-                from None
+            raise CertificateError(
+                _("Secure connection to the server failed: {reason}").format(reason=_reason(exc))
+            ) from None
         except requests.exceptions.Timeout as exc:
-            raise RequestTimeout(f"The server did not answer {operation} in time "
-                                 f"({_reason(exc)})") from None
+            raise RequestTimeout(
+                _("The server did not answer {operation} in time ({reason})").format(
+                    operation=operation, reason=_reason(exc)
+                )
+            ) from None
         except requests.exceptions.ConnectionError as exc:
-            raise ConnectionFailed(f"Could not reach {self.endpoint}: {_reason(exc)}") from None
+            raise ConnectionFailed(
+                _("Could not reach {endpoint}: {reason}").format(
+                    endpoint=self.endpoint, reason=_reason(exc)
+                )
+            ) from None
         except requests.exceptions.RequestException as exc:
-            raise ConnectionFailed(f"{operation} failed: {_reason(exc)}") from None
-        log.debug("%s %s → HTTP %s in %.0f ms", method, operation, resp.status_code,
-                  (time.monotonic() - started) * 1000)
+            raise ConnectionFailed(
+                _("{operation} failed: {reason}").format(operation=operation, reason=_reason(exc))
+            ) from None
+        log.debug(
+            "%s %s → HTTP %s in %.0f ms",
+            method,
+            operation,
+            resp.status_code,
+            (time.monotonic() - started) * 1000,
+        )
         if resp.status_code != 200:
             body = resp.content[:4096] if not kw.get("stream") else b""
             resp.close()
@@ -264,12 +298,21 @@ class Client:
     def _read(resp: requests.Response, operation: str) -> bytes:
         try:
             return resp.content
-        except (requests.exceptions.ChunkedEncodingError,
-                requests.exceptions.ConnectionError) as exc:
-            raise ConnectionFailed(f"The answer to {operation} was cut off: {_reason(exc)}") \
-                from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ConnectionError,
+        ) as exc:
+            raise ConnectionFailed(
+                _("The answer to {operation} was cut off: {reason}").format(
+                    operation=operation, reason=_reason(exc)
+                )
+            ) from None
         except requests.exceptions.Timeout as exc:
-            raise RequestTimeout(f"The answer to {operation} stalled: {_reason(exc)}") from None
+            raise RequestTimeout(
+                _("The answer to {operation} stalled: {reason}").format(
+                    operation=operation, reason=_reason(exc)
+                )
+            ) from None
 
     # -- operations ---------------------------------------------------------
     def listtypes(self) -> dict[str, Any]:
@@ -288,8 +331,9 @@ class Client:
         return decode_label(self.call("retrieve", {"id": record_id}))
 
     def create(self, module: str, element: dict[str, Any]) -> dict[str, Any]:
-        return decode_label(self.call("create", {"elementType": module,
-                                                 "element": _json(element)}, post=True))
+        return decode_label(
+            self.call("create", {"elementType": module, "element": _json(element)}, post=True)
+        )
 
     def update(self, element: dict[str, Any]) -> dict[str, Any]:
         """``element`` must be the whole record (retrieve, change, update)."""
@@ -301,7 +345,7 @@ class Client:
     def query(self, query: Query | str) -> list[dict[str, Any]]:
         result = self.call("query", {"query": str(query)})
         if not isinstance(result, list):
-            raise ServerFault("The query answer is not a list")
+            raise ServerFault(_("The query answer is not a list"))
         return result
 
     def count(self, query: Query) -> int:
@@ -310,15 +354,24 @@ class Client:
     def iter_query(self, query: Query, page_size: int = 100) -> QueryPager:
         return QueryPager(self, query, page_size)
 
-    def query_related(self, record_id: str, related_label: str,
-                      query: Query | str) -> list[dict[str, Any]]:
+    def query_related(
+        self, record_id: str, related_label: str, query: Query | str
+    ) -> list[dict[str, Any]]:
         text = query.vtql(related=True) if isinstance(query, Query) else query
-        return self.call("query_related", {"id": record_id, "relatedLabel": related_label,
-                                           "query": text})
+        return self.call(
+            "query_related", {"id": record_id, "relatedLabel": related_label, "query": text}
+        )
 
     def add_related(self, source_id: str, related_id: str, related_label: str) -> None:
-        self.call("add_related", {"sourceRecordId": source_id, "relatedRecordId": related_id,
-                                  "relatedLabel": related_label}, post=True)
+        self.call(
+            "add_related",
+            {
+                "sourceRecordId": source_id,
+                "relatedRecordId": related_id,
+                "relatedLabel": related_label,
+            },
+            post=True,
+        )
 
     def extendsession(self) -> Any:
         """Provided for completeness: real servers refuse it to non-browser clients."""
@@ -337,46 +390,82 @@ class Client:
                 self._file_upload_supported = True  # it exists; it only lacked parameters
         return self._file_upload_supported
 
-    def file_upload(self, parent_id: str, path: Path, *, file_name: str | None = None,
-                    attachment_type: str = "Attachment", progress: Progress | None = None,
-                    cancelled: CancelCheck | None = None) -> Any:
+    def file_upload(
+        self,
+        parent_id: str,
+        path: Path,
+        *,
+        file_name: str | None = None,
+        attachment_type: str = "Attachment",
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> Any:
         """Kafinea's FileUpload, streamed from disk as base64 in a multipart body."""
         path = Path(path)
-        fields = {"parentId": parent_id, "attachmentType": attachment_type,
-                  "fileName": file_name or path.name}
+        fields = {
+            "parentId": parent_id,
+            "attachmentType": attachment_type,
+            "fileName": file_name or path.name,
+        }
 
         def body() -> MultipartFileBody:
-            return MultipartFileBody(fields, "fileContents", path, file_name=fields["fileName"],
-                                     base64=True, progress=progress, cancelled=cancelled)
+            return MultipartFileBody(
+                fields,
+                "fileContents",
+                path,
+                file_name=fields["fileName"],
+                base64=True,
+                progress=progress,
+                cancelled=cancelled,
+            )
 
         return self._post_stream("FileUpload", body, [*fields, "fileContents"])
 
-    def create_with_file(self, module: str, element: dict[str, Any], path: Path, *,
-                         file_name: str | None = None, content_type: str | None = None,
-                         progress: Progress | None = None,
-                         cancelled: CancelCheck | None = None) -> dict[str, Any]:
+    def create_with_file(
+        self,
+        module: str,
+        element: dict[str, Any],
+        path: Path,
+        *,
+        file_name: str | None = None,
+        content_type: str | None = None,
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> dict[str, Any]:
         """Stock vtiger's way: ``create`` with the raw file as a multipart part ``filename``."""
         path = Path(path)
         fields = {"elementType": module, "element": _json(element)}
 
         def body() -> MultipartFileBody:
-            return MultipartFileBody(fields, "filename", path, file_name=file_name or path.name,
-                                     content_type=content_type or "application/octet-stream",
-                                     base64=False, progress=progress, cancelled=cancelled)
+            return MultipartFileBody(
+                fields,
+                "filename",
+                path,
+                file_name=file_name or path.name,
+                content_type=content_type or "application/octet-stream",
+                base64=False,
+                progress=progress,
+                cancelled=cancelled,
+            )
 
         return decode_label(self._post_stream("create", body, list(fields)))
 
-    def _post_stream(self, operation: str, make_body: Callable[[], MultipartFileBody],
-                     names: list[str]) -> Any:
+    def _post_stream(
+        self, operation: str, make_body: Callable[[], MultipartFileBody], names: list[str]
+    ) -> Any:
         first = make_body()
         if self.max_upload is not None and len(first) > self.max_upload:
             raise TooLarge(len(first), self.max_upload)
 
         def attempt(session: str) -> Any:
             body = make_body()
-            resp = self._http("POST", operation, data=body,
-                              params={"operation": operation, "sessionName": session},
-                              headers={"Content-Type": body.content_type})
+            resp = self._http(
+                "POST",
+                operation,
+                data=body,
+                params={"operation": operation, "sessionName": session},
+                headers={"Content-Type": body.content_type},
+            )
             try:
                 return envelope.parse_body(self._read(resp, operation), operation)
             except AccessDenied as exc:
@@ -390,13 +479,17 @@ class Client:
             return self._with_session(attempt)
         except ConnectionFailed:
             if cancelled_now(first):
-                raise Cancelled(f"{operation} cancelled") from None
+                raise Cancelled(_("{operation} cancelled").format(operation=operation)) from None
             raise
 
-    def files_retrieve(self, file_id: str,
-                       open_sink: Callable[[int], BinaryIO] | None = None, *,
-                       progress: Progress | None = None,
-                       cancelled: CancelCheck | None = None) -> list[FileInfo]:
+    def files_retrieve(
+        self,
+        file_id: str,
+        open_sink: Callable[[int], BinaryIO] | None = None,
+        *,
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> list[FileInfo]:
         """Stream a file's base64 out of the JSON answer into ``open_sink(index)``.
 
         The answer is a list (usually of one file). Without ``open_sink`` the bytes go
@@ -410,21 +503,26 @@ class Client:
 
         sink = open_sink or memory_sink
         infos = self._with_session(
-            lambda session: self._files_retrieve_once(session, file_id, sink, progress,
-                                                      cancelled))
+            lambda session: self._files_retrieve_once(session, file_id, sink, progress, cancelled)
+        )
         self.buffers = buffers
         return infos
 
-    def _files_retrieve_once(self, session: str, file_id: str,
-                             open_sink: Callable[[int], BinaryIO], progress: Progress | None,
-                             cancelled: CancelCheck | None) -> list[FileInfo]:
+    def _files_retrieve_once(
+        self,
+        session: str,
+        file_id: str,
+        open_sink: Callable[[int], BinaryIO],
+        progress: Progress | None,
+        cancelled: CancelCheck | None,
+    ) -> list[FileInfo]:
         params = {"operation": "files_retrieve", "sessionName": session, "id": file_id}
         resp = self._http("GET", "files_retrieve", params=params, stream=True)
         scanner = FilesRetrieveScanner(open_sink, progress)
         try:
             for chunk in _iter_body(resp, "files_retrieve"):
                 if cancelled and cancelled():
-                    raise Cancelled("Download cancelled")
+                    raise Cancelled(_("Download cancelled"))
                 scanner.feed(chunk)
                 if scanner.done:
                     break
@@ -434,10 +532,10 @@ class Client:
             envelope.raise_no_envelope(bytes(scanner.prefix) + scanner.pending, "files_retrieve")
         envelope.check_prefix(bytes(scanner.prefix))
         if not scanner.done:
-            raise ConnectionFailed("The download was cut off before the end of the answer")
+            raise ConnectionFailed(_("The download was cut off before the end of the answer"))
         result = envelope.unwrap(scanner.result(), "files_retrieve")
         if not isinstance(result, list):
-            raise ServerFault("The files_retrieve answer is not a list")
+            raise ServerFault(_("The files_retrieve answer is not a list"))
         return [_file_info(item, scanner) for item in result]
 
 
@@ -445,23 +543,37 @@ def _file_info(item: dict[str, Any], scanner: FilesRetrieveScanner) -> FileInfo:
     marker = str(item.get("filecontents", ""))
     written = scanner.sinks[int(marker[1:])].written if marker.startswith("#") else 0
     size = int(item.get("filesize") or 0)
-    info = FileInfo(str(item.get("fileid", "")), str(item.get("filename", "")),
-                    str(item.get("filetype", "")), size, written)
+    info = FileInfo(
+        str(item.get("fileid", "")),
+        str(item.get("filename", "")),
+        str(item.get("filetype", "")),
+        size,
+        written,
+    )
     if size != written:
-        raise CorruptFile(f"{info.filename}: the server announced {size} bytes but sent "
-                          f"{written}")
+        raise CorruptFile(
+            _("{filename}: the server announced {size} bytes but sent {written}").format(
+                filename=info.filename, size=size, written=written
+            )
+        )
     return info
 
 
 def _iter_body(resp: requests.Response, operation: str) -> Iterator[bytes]:
     try:
         yield from resp.iter_content(DOWNLOAD_CHUNK)
-    except (requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ConnectionError) as exc:
-        raise ConnectionFailed(f"The answer to {operation} was cut off: {_reason(exc)}") \
-            from None
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
+        raise ConnectionFailed(
+            _("The answer to {operation} was cut off: {reason}").format(
+                operation=operation, reason=_reason(exc)
+            )
+        ) from None
     except requests.exceptions.Timeout as exc:
-        raise RequestTimeout(f"The answer to {operation} stalled: {_reason(exc)}") from None
+        raise RequestTimeout(
+            _("The answer to {operation} stalled: {reason}").format(
+                operation=operation, reason=_reason(exc)
+            )
+        ) from None
 
 
 def cancelled_now(body: MultipartFileBody) -> bool:
@@ -475,7 +587,7 @@ def _json(element: dict[str, Any]) -> str:
 def _reason(exc: BaseException) -> str:
     """The innermost cause of a requests error, in words, without session-bearing URLs."""
     inner = exc
-    for _ in range(6):
+    for _depth in range(6):
         nested = getattr(inner, "reason", None)
         if not isinstance(nested, BaseException) and inner.args:
             nested = inner.args[0]
@@ -485,19 +597,19 @@ def _reason(exc: BaseException) -> str:
     text = str(inner)
     for needle, words in _FRIENDLY:
         if needle in text or needle in inner.__class__.__name__:
-            return words
+            return _(words)
     text = re.sub(r"<[^>]+>:?\s*", "", text)
     return redact(text)[:200]
 
 
 _FRIENDLY = (
-    ("Connection refused", "connection refused (is the server running?)"),
-    ("NameResolution", "host name not found"),
-    ("Name or service not known", "host name not found"),
-    ("Connection reset", "connection reset by the server"),
-    ("RemoteDisconnected", "the server closed the connection"),
-    ("IncompleteRead", "the answer was cut off"),
-    ("CERTIFICATE_VERIFY_FAILED", "certificate verification failed"),
+    ("Connection refused", N_("connection refused (is the server running?)")),
+    ("NameResolution", N_("host name not found")),
+    ("Name or service not known", N_("host name not found")),
+    ("Connection reset", N_("connection reset by the server")),
+    ("RemoteDisconnected", N_("the server closed the connection")),
+    ("IncompleteRead", N_("the answer was cut off")),
+    ("CERTIFICATE_VERIFY_FAILED", N_("certificate verification failed")),
 )
 
 

@@ -7,6 +7,8 @@ import json
 import re
 from typing import Any
 
+from kafdocs.i18n import _
+
 from .errors import NotKafinea, ServerFault, TooLarge, UnknownOperation, api_error
 
 ENVELOPE_START = re.compile(rb'\{\s*"success"\s*:')
@@ -36,37 +38,64 @@ def parse_body(body: bytes, operation: str) -> Any:
         raise_no_envelope(body, operation)
     check_prefix(body[: m.start()])
     try:
-        envelope, _ = _decoder.raw_decode(body[m.start():].decode("utf-8"))
+        envelope, _end = _decoder.raw_decode(body[m.start() :].decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ServerFault(f"The server's answer to {operation} was cut off or damaged "
-                          f"({exc.__class__.__name__})") from None
+        raise ServerFault(
+            _("The server's answer to {operation} was cut off or damaged ({name})").format(
+                operation=operation, name=exc.__class__.__name__
+            )
+        ) from None
     return unwrap(envelope, operation)
 
 
 def unwrap(envelope: Any, operation: str) -> Any:
     if not isinstance(envelope, dict) or not isinstance(envelope.get("success"), bool):
-        raise ServerFault(f"The answer to {operation} is JSON but not a webservice answer")
+        raise ServerFault(
+            _("The answer to {operation} is JSON but not a webservice answer").format(
+                operation=operation
+            )
+        )
     if envelope["success"]:
         if "result" not in envelope:
-            raise ServerFault(f"The answer to {operation} has no result")
+            raise ServerFault(
+                _("The answer to {operation} has no result").format(operation=operation)
+            )
         return envelope["result"]
     error = envelope.get("error")
     if not isinstance(error, dict):
-        raise ServerFault(f"The server reported a failure of {operation} without details")
+        raise ServerFault(
+            _("The server reported a failure of {operation} without details").format(
+                operation=operation
+            )
+        )
     raise api_error(str(error.get("code", "UNKNOWN")), str(error.get("message", "")), operation)
 
 
 def raise_no_envelope(body: bytes, operation: str) -> None:
     check_prefix(body)
     if b"Unknown operation" in body or b"unknown operation" in body:
-        raise UnknownOperation("UNKNOWN_OPERATION",
-                               f"The server does not know the operation {operation}", operation)
+        raise UnknownOperation(
+            "UNKNOWN_OPERATION", f"The server does not know the operation {operation}", operation
+        )
     stripped = body.lstrip()
     if not stripped:
-        raise ServerFault(f"The server sent an empty answer to {operation}")
+        raise ServerFault(
+            _("The server sent an empty answer to {operation}").format(operation=operation)
+        )
     if stripped[:1] in (b"{", b"["):
-        raise ServerFault(f"The answer to {operation} was cut off or is not a webservice "
-                          f"answer: {excerpt(body)}")
+        raise ServerFault(
+            _(
+                "The answer to {operation} was cut off or is not a webservice answer: {excerpt}"
+            ).format(operation=operation, excerpt=excerpt(body))
+        )
     if b"<html" in body[:2048].lower() and b"Fatal error" not in body:
-        raise NotKafinea(f"A web page came back instead of a webservice answer: {excerpt(body)}")
-    raise ServerFault(f"The server failed on {operation}: {excerpt(body)}")
+        raise NotKafinea(
+            _("A web page came back instead of a webservice answer: {excerpt}").format(
+                excerpt=excerpt(body)
+            )
+        )
+    raise ServerFault(
+        _("The server failed on {operation}: {excerpt}").format(
+            operation=operation, excerpt=excerpt(body)
+        )
+    )

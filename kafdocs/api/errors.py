@@ -6,6 +6,8 @@ again later may help (``transient``), which the transfer engine uses to retry.
 
 from __future__ import annotations
 
+from kafdocs.i18n import _
+
 
 class KafdocsError(Exception):
     """Base of every kafdocs error."""
@@ -15,7 +17,7 @@ class KafdocsError(Exception):
 
     def __str__(self) -> str:
         text = super().__str__()
-        return f"{text} — {self.hint}" if self.hint else text
+        return f"{text} — {_(self.hint)}" if self.hint else text
 
 
 class Cancelled(KafdocsError):
@@ -149,9 +151,9 @@ class TooLarge(TransportError):
     transient = False
 
     def __init__(self, size: int, limit: int | None = None) -> None:
-        shown = f" (limit {limit / 1048576:.1f} MiB)" if limit else ""
-        super().__init__(f"File too large for this server: the request was "
-                         f"{size / 1048576:.1f} MiB{shown}")
+        shown = _(" (limit {limit:.1f} MiB)").format(limit=limit / 1048576) if limit else ""
+        super().__init__(_("File too large for this server: the request was {size:.1f} MiB")
+                         .format(size=size / 1048576) + shown)
         self.size = size
         self.limit = limit
         self.hint = "Ask your Kafinea administrator to raise the upload limit (post_max_size)."

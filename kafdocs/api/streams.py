@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from kafdocs.i18n import _
+
 from .errors import Cancelled, CorruptFile, KafdocsError
 
 try:
@@ -46,10 +48,18 @@ class MultipartFileBody:
     iteration starts from the beginning of the file, so a retried request is whole.
     """
 
-    def __init__(self, fields: dict[str, str], file_field: str, path: Path, *,
-                 file_name: str, content_type: str = "application/octet-stream",
-                 base64: bool, progress: Progress | None = None,
-                 cancelled: CancelCheck | None = None) -> None:
+    def __init__(
+        self,
+        fields: dict[str, str],
+        file_field: str,
+        path: Path,
+        *,
+        file_name: str,
+        content_type: str = "application/octet-stream",
+        base64: bool,
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> None:
         self.path = Path(path)
         self.size = os.stat(self.path).st_size
         self.base64 = base64
@@ -61,14 +71,17 @@ class MultipartFileBody:
         if base64:
             head += self._part_header(file_field)
         else:
-            head += (f'--{self.boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
-                     f'filename="{safe_name}"\r\nContent-Type: {content_type}\r\n\r\n').encode()
+            head += (
+                f'--{self.boundary}\r\nContent-Disposition: form-data; name="{file_field}"; '
+                f'filename="{safe_name}"\r\nContent-Type: {content_type}\r\n\r\n'
+            ).encode()
         self.head = head
         self.tail = f"\r\n--{self.boundary}--\r\n".encode()
 
     def _part_header(self, name: str) -> bytes:
-        return (f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"'
-                f"\r\n\r\n").encode()
+        return (
+            f'--{self.boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        ).encode()
 
     @property
     def content_type(self) -> str:
@@ -84,10 +97,12 @@ class MultipartFileBody:
         with open(self.path, "rb") as f:
             while sent < self.size:
                 if self.cancelled and self.cancelled():
-                    raise Cancelled("Upload cancelled")
+                    raise Cancelled(_("Upload cancelled"))
                 block = f.read(min(READ_CHUNK, self.size - sent))
                 if not block:
-                    raise KafdocsError(f"{self.path.name} shrank while it was being sent")
+                    raise KafdocsError(
+                        _("{name} shrank while it was being sent").format(name=self.path.name)
+                    )
                 sent += len(block)
                 yield b64encode(block) if self.base64 else block
                 if self.progress:
@@ -108,12 +123,13 @@ class Base64Sink:
         self.out = out
         self.carry = b""
         self.pending_escape = False
+        self.padded = False  # a padded group was decoded: nothing may follow
         self.written = 0
 
     def feed(self, raw: bytes) -> None:
         if self.pending_escape:
             if not raw.startswith(b"/"):
-                raise CorruptFile("The file's contents are not valid base64 (unexpected escape)")
+                raise CorruptFile(_("The file's contents are not valid base64 (unexpected escape)"))
             self.pending_escape = False
         if raw.endswith(b"\\") and (len(raw) - len(raw.rstrip(b"\\"))) % 2:
             raw, self.pending_escape = raw[:-1], True
@@ -123,22 +139,25 @@ class Base64Sink:
             raw = self.carry + raw
         whole = len(raw) - len(raw) % 4
         padding = raw.find(b"=")
-        if 0 <= padding < whole - 4 or (padding >= 0 and whole < len(raw)):
+        if (0 <= padding < whole - 4) or (self.padded and raw):
             # padding is only legal in the last group of the whole string
-            raise CorruptFile("The file's contents are not valid base64 (padding inside)")
+            raise CorruptFile(_("The file's contents are not valid base64 (padding inside)"))
         if whole:
             self._decode(memoryview(raw)[:whole] if whole != len(raw) else raw)
+            self.padded = raw[whole - 1 : whole] == b"="
         self.carry = raw[whole:]
 
     def close(self) -> None:
         if self.carry or self.pending_escape:
-            raise CorruptFile("The file's contents are not valid base64 (truncated group)")
+            raise CorruptFile(_("The file's contents are not valid base64 (truncated group)"))
 
     def _decode(self, data: bytes | memoryview) -> None:
         try:
             decoded = _b64decode_strict(data)
         except ValueError as exc:
-            raise CorruptFile(f"The file's contents are not valid base64 ({exc})") from None
+            raise CorruptFile(
+                _("The file's contents are not valid base64 ({exc})").format(exc=exc)
+            ) from None
         self.out.write(decoded)
         self.written += len(decoded)
 
@@ -157,8 +176,9 @@ class FilesRetrieveScanner:
     skipped; the answer ends at the brace that closes the envelope.
     """
 
-    def __init__(self, open_sink: Callable[[int], BinaryIO],
-                 progress: Progress | None = None) -> None:
+    def __init__(
+        self, open_sink: Callable[[int], BinaryIO], progress: Progress | None = None
+    ) -> None:
         self.open_sink = open_sink
         self.progress = progress
         self.prefix = bytearray()  # what came before the envelope, for error messages
@@ -186,10 +206,10 @@ class FilesRetrieveScanner:
         m = re.search(rb'\{\s*"success"', data[pos:])
         if m is None:
             keep = 32
-            self._remember_prefix(data[pos:len(data) - keep] if len(data) - pos > keep else b"")
-            self.pending = data[max(pos, len(data) - keep):]
+            self._remember_prefix(data[pos : len(data) - keep] if len(data) - pos > keep else b"")
+            self.pending = data[max(pos, len(data) - keep) :]
             return len(data)
-        self._remember_prefix(data[pos:pos + m.start()])
+        self._remember_prefix(data[pos : pos + m.start()])
         self.state = "structure"
         return pos + m.start()
 
@@ -223,15 +243,15 @@ class FilesRetrieveScanner:
             self.kept += data[pos:]
             return len(data)
         at = m.start()
-        if data[at:at + 1] == b"\\":
+        if data[at : at + 1] == b"\\":
             if at + 1 >= len(data):
                 self.kept += data[pos:at]
                 self.pending = b"\\"
                 return len(data)
-            self.kept += data[pos:at + 2]
+            self.kept += data[pos : at + 2]
             return at + 2
-        self.kept += data[pos:at + 1]
-        if bytes(self.kept[self.string_start:-1]) == FILE_KEY:
+        self.kept += data[pos : at + 1]
+        if bytes(self.kept[self.string_start : -1]) == FILE_KEY:
             self.state = "after-key"
         else:
             self.state = "structure"

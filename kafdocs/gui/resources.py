@@ -9,6 +9,8 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from kafdocs import i18n
+
 log = logging.getLogger(__name__)
 PACKAGE = "kafdocs.data"
 
@@ -44,6 +46,7 @@ def install_translator(app: QApplication, language: str = "") -> QTranslator | N
         locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
     QLocale.setDefault(locale)  # sizes and dates follow the chosen language
     code = locale.name().split("_")[0]
+    i18n.set_language(code)  # the engine's messages (transfer details) follow too
     data = _data(f"translations/kafdocs_{code}.qm")
     if not data:
         return None

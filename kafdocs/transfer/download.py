@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from kafdocs.api import Client, CorruptFile
+from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped
 from .folders import Folder, list_documents
@@ -38,9 +39,10 @@ def expected_size(record: dict[str, Any]) -> int:
 def skip_reason(record: dict[str, Any]) -> str | None:
     """Why a document has nothing to download, or None."""
     if record.get("filelocationtype") == "E":
-        return f"External link, not a stored file: {record.get('filename', '')}"
+        return _("External link, not a stored file: {url}").format(
+            url=record.get("filename", ""))
     if not file_ids(record):
-        return "No file is attached to this document"
+        return _("No file is attached to this document")
     return None
 
 
@@ -91,8 +93,9 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
             (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx)
         if n == 1 and expected_size(record) and info.written != expected_size(record):
             target.unlink()
-            raise CorruptFile(f"{name}: the CRM says {expected_size(record)} bytes but the "
-                              f"file has {info.written}")
+            raise CorruptFile(_("{name}: the CRM says {expected} bytes but the file has "
+                                "{actual}").format(name=name, expected=expected_size(record),
+                                                   actual=info.written))
         done += info.written
         stamp = modified_timestamp(record)
         if stamp is not None:
@@ -105,7 +108,7 @@ def _fetch_one(client: Client, file_id: str, out: BinaryIO, progress: Any,
                ctx: JobContext) -> list[Any]:
     def only_one(index: int) -> BinaryIO:
         if index:
-            raise CorruptFile("The server sent several files for one file id")
+            raise CorruptFile(_("The server sent several files for one file id"))
         return out
 
     return client.files_retrieve(file_id, only_one, progress=progress, cancelled=ctx.cancelled)

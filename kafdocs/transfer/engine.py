@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kafdocs.api.errors import Cancelled, KafdocsError
+from kafdocs.i18n import _
 
 log = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 0.1  # seconds between two progress events of one job
@@ -68,7 +69,7 @@ class JobContext:
 
     def check(self) -> None:
         if self.cancelled():
-            raise Cancelled("Cancelled")
+            raise Cancelled(_("Cancelled"))
 
     def set_total(self, total: int) -> None:
         self.job.total = total
@@ -120,9 +121,10 @@ class Summary:
 
     def line(self) -> str:
         rate = self.bytes / self.seconds / 1e6 if self.seconds else 0.0
-        return (f"{self.finished} done, {self.skipped} skipped, {self.failed} failed, "
-                f"{self.cancelled} cancelled — {self.bytes / 1e6:.1f} MB in "
-                f"{self.seconds:.1f} s ({rate:.1f} MB/s)")
+        return _("{done} done, {skipped} skipped, {failed} failed, {cancelled} cancelled — "
+                 "{mb:.1f} MB in {seconds:.1f} s ({rate:.1f} MB/s)").format(
+            done=self.finished, skipped=self.skipped, failed=self.failed,
+            cancelled=self.cancelled, mb=self.bytes / 1e6, seconds=self.seconds, rate=rate)
 
 
 class TransferQueue:
@@ -169,7 +171,7 @@ class TransferQueue:
         if self._closed:
             job.cancel_event.set()
             job.state = JobState.CANCELLED
-            job.message = "Cancelled"
+            job.message = _("Cancelled")
             return
         if self._pending == 0:
             self._started = time.monotonic()
@@ -260,7 +262,7 @@ class TransferQueue:
 
     def _attempts(self, job: Job) -> None:
         if job.cancel_event.is_set():
-            self._end(job, JobState.CANCELLED, "Cancelled")
+            self._end(job, JobState.CANCELLED, _("Cancelled"))
             return
         job.state = JobState.RUNNING
         job.started_at = time.monotonic()
@@ -273,19 +275,20 @@ class TransferQueue:
             except Skipped as exc:
                 self._end(job, JobState.SKIPPED, str(exc))
             except Cancelled:
-                self._end(job, JobState.CANCELLED, "Cancelled")
+                self._end(job, JobState.CANCELLED, _("Cancelled"))
             except KafdocsError as exc:
                 if exc.transient and job.attempts <= self.retries and self._pause(job, exc):
                     continue
                 if job.cancel_event.is_set():
-                    self._end(job, JobState.CANCELLED, "Cancelled")
+                    self._end(job, JobState.CANCELLED, _("Cancelled"))
                 else:
                     self._end(job, JobState.FAILED, str(exc))
             except OSError as exc:
                 self._end(job, JobState.FAILED, describe_os_error(exc))
             except Exception as exc:  # a bug: fail this job, keep the batch going
                 log.exception("job %s crashed", job.label)
-                self._end(job, JobState.FAILED, f"Unexpected error: {exc!r}")
+                reason = _("Unexpected error: {error}").format(error=repr(exc))
+                self._end(job, JobState.FAILED, reason)
             else:
                 self._end(job, JobState.DONE, message)
             return
@@ -307,9 +310,9 @@ def describe_os_error(exc: OSError) -> str:
     """Disk errors in words a user understands."""
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
-        return f"The disk is full{where}"
+        return _("The disk is full") + where
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"Not allowed to write or read here{where}"
+        return _("Not allowed to write or read here") + where
     if exc.errno == errno.ENOENT:
-        return f"File or folder not found{where}"
+        return _("File or folder not found") + where
     return f"{exc.strerror or exc}{where}"

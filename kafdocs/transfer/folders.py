@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafdocs.api import Client, KafdocsError, Query
+from kafdocs.i18n import _
 
 WS_ID = re.compile(r"^\d+x\d+$")
 
@@ -51,10 +52,11 @@ def resolve_folder(client: Client, name_or_id: str) -> Folder:
     matches = exact or [r for r in rows
                         if str(r.get("foldername", "")).casefold() == name_or_id.casefold()]
     if not matches:
-        raise FolderNotFound(f"No document folder named {name_or_id!r}")
+        raise FolderNotFound(_("No document folder named {name!r}").format(name=name_or_id))
     if len(matches) > 1:
         ids = ", ".join(r["id"] for r in matches)
-        raise FolderNotFound(f"Several folders are named {name_or_id!r} ({ids}); give the id")
+        raise FolderNotFound(_("Several folders are named {name!r} ({ids}); give the id")
+                             .format(name=name_or_id, ids=ids))
     row = matches[0]
     return Folder(row["id"], row["foldername"], row.get("description", ""))
 

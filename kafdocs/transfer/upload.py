@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from kafdocs.api import Client, CorruptFile, KafdocsError, Query
+from kafdocs.i18n import _
 
 from .engine import JobContext, Skipped
 from .mime import detect_mime
@@ -44,9 +45,9 @@ def check_uploadable(path: Path) -> int:
     except OSError as exc:
         raise UnreadableFile(f"{path.name}: {exc.strerror}") from None
     if not stat.S_ISREG(info.st_mode):
-        raise UnreadableFile(f"{path.name} is not a regular file")
+        raise UnreadableFile(_("{name} is not a regular file").format(name=path.name))
     if not os.access(path, os.R_OK):
-        raise UnreadableFile(f"{path.name}: permission denied")
+        raise UnreadableFile(_("{name}: permission denied").format(name=path.name))
     return info.st_size
 
 
@@ -69,7 +70,8 @@ def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str,
     ctx.set_total(size)
     duplicates = find_duplicates(client, request.folder_id, path.name)
     if duplicates and request.on_duplicate is OnDuplicate.SKIP:
-        raise Skipped(f"A document with the file name {path.name!r} is already in this folder")
+        raise Skipped(_("A document with the file name {name!r} is already in this folder")
+                      .format(name=path.name))
     ctx.check()
     element = {
         "notes_title": request.title or path.stem or path.name,
@@ -121,8 +123,9 @@ def _with_cleanup(client: Client, doc_id: str, step: Any) -> Any:
 def _confirm(client: Client, doc_id: str, size: int) -> dict[str, Any]:
     record = client.retrieve(doc_id)
     if not record.get("imageattachmentids"):
-        raise CorruptFile("The server accepted the file but the document has no file attached")
+        raise CorruptFile(_("The server accepted the file but the document has no file attached"))
     stored = str(record.get("filesize", ""))
     if stored.isdigit() and int(stored) != size:
-        raise CorruptFile(f"The server stored {stored} bytes instead of {size}")
+        raise CorruptFile(_("The server stored {stored} bytes instead of {size}")
+                          .format(stored=stored, size=size))
     return record
