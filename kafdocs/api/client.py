@@ -16,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -296,23 +297,8 @@ class Client:
 
     @staticmethod
     def _read(resp: requests.Response, operation: str) -> bytes:
-        try:
+        with _reading(operation):
             return resp.content
-        except (
-            requests.exceptions.ChunkedEncodingError,
-            requests.exceptions.ConnectionError,
-        ) as exc:
-            raise ConnectionFailed(
-                _("The answer to {operation} was cut off: {reason}").format(
-                    operation=operation, reason=_reason(exc)
-                )
-            ) from None
-        except requests.exceptions.Timeout as exc:
-            raise RequestTimeout(
-                _("The answer to {operation} stalled: {reason}").format(
-                    operation=operation, reason=_reason(exc)
-                )
-            ) from None
 
     # -- operations ---------------------------------------------------------
     def listtypes(self) -> dict[str, Any]:
@@ -560,8 +546,15 @@ def _file_info(item: dict[str, Any], scanner: FilesRetrieveScanner) -> FileInfo:
 
 
 def _iter_body(resp: requests.Response, operation: str) -> Iterator[bytes]:
-    try:
+    with _reading(operation):
         yield from resp.iter_content(DOWNLOAD_CHUNK)
+
+
+@contextmanager
+def _reading(operation: str) -> Iterator[None]:
+    """Faults while an answer's body arrives, in the client's own terms."""
+    try:
+        yield
     except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
         raise ConnectionFailed(
             _("The answer to {operation} was cut off: {reason}").format(

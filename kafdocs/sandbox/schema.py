@@ -137,6 +137,16 @@ USERS = Module(
     ),
 )
 
+# What every ordinary CRM record carries besides its own fields.
+CRM_RECORD_FIELDS = (
+    _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
+    _f("createdtime", "Date de création", "datetime", editable=False),
+    _f("modifiedtime", "Date de modification", "datetime", editable=False),
+    _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
+    _f("source", "Source", editable=False),
+    _f("description", "Description", "text"),
+)
+
 ACCOUNTS = Module(
     name="Accounts",
     label="Comptes",
@@ -152,12 +162,7 @@ ACCOUNTS = Module(
         _f("email1", "E-mail", "email"),
         _f("website", "Site web", "url"),
         _f("bill_city", "Ville"),
-        _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
-        _f("createdtime", "Date de création", "datetime", editable=False),
-        _f("modifiedtime", "Date de modification", "datetime", editable=False),
-        _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
-        _f("source", "Source", editable=False),
-        _f("description", "Description", "text"),
+        *CRM_RECORD_FIELDS,
     ),
 )
 
@@ -176,12 +181,7 @@ CONTACTS = Module(
         _f("email", "E-mail", "email"),
         _f("phone", "Téléphone", "phone"),
         _f("account_id", "Compte", "reference", refers_to=("Accounts",)),
-        _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
-        _f("createdtime", "Date de création", "datetime", editable=False),
-        _f("modifiedtime", "Date de modification", "datetime", editable=False),
-        _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
-        _f("source", "Source", editable=False),
-        _f("description", "Description", "text"),
+        *CRM_RECORD_FIELDS,
     ),
 )
 
