@@ -9,9 +9,9 @@ python -m PyInstaller --noconfirm --clean --log-level WARN \
 QT_QPA_PLATFORM=offscreen timeout 120 dist/kafdocs/kafdocs --demo --smoke-test
 echo "bundle: dist/kafdocs/ ($(du -sh dist/kafdocs | cut -f1))"
 # A tarball to hand out, with the desktop entry and icons beside the bundle.
-cp resources/kafdocs.desktop packaging/install-desktop-entry.sh dist/kafdocs/
-mkdir -p dist/kafdocs/kafdocs/data dist/kafdocs/resources/icons
-cp -r kafdocs/data/icons dist/kafdocs/kafdocs/data/
-cp resources/icons/kafdocs.svg dist/kafdocs/resources/icons/
+mkdir -p dist/kafdocs/share/icons
+cp kafdocs/data/icons/*.png dist/kafdocs/share/icons/
+cp resources/icons/kafdocs.svg resources/kafdocs.desktop dist/kafdocs/share/
+cp packaging/install-desktop-entry.sh dist/kafdocs/
 tar -C dist -czf "dist/kafdocs-linux-$(uname -m).tar.gz" kafdocs
 echo "tarball: dist/kafdocs-linux-$(uname -m).tar.gz ($(du -sh dist/kafdocs-linux-*.tar.gz | cut -f1))"
