@@ -8,18 +8,10 @@ import json
 
 import pytest
 
-from tests.conftest import ACCESS_KEY
 from tests.sandbox.wsclient import Plain, error
 
 DOC = {"notes_title": "Doc", "folderid": "22x1", "filestatus": "1",
        "filelocationtype": "I", "assigned_user_id": "19x1"}
-
-
-@pytest.fixture
-def ws(sandbox) -> Plain:
-    client = Plain(sandbox.url)
-    client.login("admin", ACCESS_KEY)
-    return client
 
 
 def fetch(ws: Plain, file_id: str) -> tuple[dict, bytes]:

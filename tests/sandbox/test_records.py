@@ -14,13 +14,6 @@ DOC = {"notes_title": "Doc", "folderid": "22x1", "filename": "plain.txt",
        "filelocationtype": "I", "assigned_user_id": "19x1"}
 
 
-@pytest.fixture
-def ws(sandbox) -> Plain:
-    client = Plain(sandbox.url)
-    client.login("admin", ACCESS_KEY)
-    return client
-
-
 def test_listtypes_names_the_modules_with_real_booleans(ws: Plain) -> None:
     result = ws.ok(ws.get("listtypes"))
     for name in ("Documents", "DocumentFolders", "Users", "Accounts", "Contacts"):
