@@ -8,8 +8,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,8 +48,14 @@ class SignInDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setObjectName("signInStatus")
 
+        self.forget = QPushButton(self.tr("Forget"))
+        self.forget.setToolTip(self.tr("Remove this connection and its stored access key"))
+        self.forget.clicked.connect(self._forget_profile)
+        chooser = QHBoxLayout()
+        chooser.addWidget(self.profile, 1)
+        chooser.addWidget(self.forget)
         form = QFormLayout()
-        form.addRow(self.tr("Connection:"), self.profile)
+        form.addRow(self.tr("Connection:"), chooser)
         form.addRow(self.tr("Instance address:"), self.url)
         form.addRow(self.tr("User name:"), self.user)
         form.addRow(self.tr("Access key:"), self.key)
@@ -63,6 +71,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.profile.addItem(self.tr("New connection"), None)
+        self.forget.setEnabled(False)
         for p in settings.profiles():
             self.profile.addItem(p.name, p)
         self.profile.currentIndexChanged.connect(self._profile_chosen)
@@ -72,12 +81,24 @@ class SignInDialog(QDialog):
 
     def _profile_chosen(self) -> None:
         profile: Profile | None = self.profile.currentData()
+        self.forget.setEnabled(profile is not None)
         if profile is None:
             return
         self.url.setText(profile.url)
         self.user.setText(profile.user)
         self.key.setText(credentials.load_key(profile.url, profile.user) or "")
         (self.key if not self.key.text() else self.buttons).setFocus()
+
+    def _forget_profile(self) -> None:
+        profile: Profile | None = self.profile.currentData()
+        if profile is None:
+            return
+        self.settings.remove_profile(profile.name)
+        credentials.forget_key(profile.url, profile.user)
+        self.profile.removeItem(self.profile.currentIndex())
+        self.profile.setCurrentIndex(0)
+        for field in (self.url, self.user, self.key):
+            field.clear()
 
     def sign_in(self) -> None:
         url, user, key = self.url.text().strip(), self.user.text().strip(), self.key.text()

@@ -46,10 +46,7 @@ class Manifest:
             except (ValueError, KeyError, TypeError):
                 log.info("ignoring a damaged manifest line in %s", self.path)
                 continue
-            if data.get("removed"):
-                self.entries.pop(entry.doc_id, None)
-            else:
-                self.entries[entry.doc_id] = entry
+            self.entries[entry.doc_id] = entry
 
     def names(self) -> dict[str, str]:
         return {doc_id: e.name for doc_id, e in self.entries.items()}
@@ -57,11 +54,6 @@ class Manifest:
     def record(self, entry: Entry) -> None:
         self._append(asdict(entry))
         self.entries[entry.doc_id] = entry
-
-    def forget(self, doc_id: str) -> None:
-        entry = self.entries.pop(doc_id, None)
-        if entry is not None:
-            self._append({**asdict(entry), "removed": True})
 
     def _append(self, data: dict[str, object]) -> None:
         line = json.dumps(data, ensure_ascii=False) + "\n"

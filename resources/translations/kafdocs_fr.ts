@@ -275,6 +275,14 @@
         <translation>Se souvenir de moi (la clé est conservée dans le trousseau du système)</translation>
     </message>
     <message>
+        <source>Forget</source>
+        <translation>Oublier</translation>
+    </message>
+    <message>
+        <source>Remove this connection and its stored access key</source>
+        <translation>Supprimer cette connexion et sa clé d&apos;accès enregistrée</translation>
+    </message>
+    <message>
         <source>Connection:</source>
         <translation>Connexion :</translation>
     </message>

@@ -62,3 +62,17 @@ def test_saved_profile_fills_the_form(qtbot, sandbox, settings, tasks) -> None:
     qtbot.addWidget(dialog)
     assert dialog.profile.currentText() == "Bureau"
     assert dialog.url.text() == sandbox.url and dialog.key.text() == ACCESS_KEY
+
+
+def test_forgetting_a_profile_removes_it_and_its_key(qtbot, sandbox, settings, tasks) -> None:
+    from kafdocs.gui.settings import Profile
+
+    settings.save_profile(Profile("Bureau", sandbox.url, "admin"))
+    credentials.save_key(sandbox.url, "admin", ACCESS_KEY)
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    assert dialog.forget.isEnabled()
+    qtbot.mouseClick(dialog.forget, Qt.MouseButton.LeftButton)
+    assert settings.profiles() == [] and dialog.profile.count() == 1
+    assert credentials.load_key(sandbox.url, "admin") is None
+    assert dialog.key.text() == "" and not dialog.forget.isEnabled()

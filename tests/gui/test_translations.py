@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 
+from kafdocs import i18n
 from kafdocs.gui.resources import install_translator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,3 +61,4 @@ def test_french_window(qtbot, qapp, window_factory) -> None:
         for t in qapp.findChildren(type(translators)):
             QCoreApplication.removeTranslator(t)
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        i18n.set_language("en")
