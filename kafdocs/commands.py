@@ -13,13 +13,12 @@ from kafdocs import credentials
 from kafdocs.api import Client, KafdocsError, is_insecure
 from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size
-from kafdocs.transfer import Job, JobContext, JobState, TransferQueue
-from kafdocs.transfer.download import document_job, local_name_source, plan_folder_download
+from kafdocs.transfer import Job, JobState, TransferQueue
+from kafdocs.transfer.download import document_jobs, plan_folder_download
 from kafdocs.transfer.engine import describe_os_error
 from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
-from kafdocs.transfer.naming import NameAllocator
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -185,18 +184,6 @@ def cmd_upload(args: argparse.Namespace) -> int:
     return status or (EXIT_FAILED if found.rejected else 0)
 
 
-def upload_job(client: Client, request: UploadRequest) -> Job:
-    def run(ctx: JobContext) -> str:
-        record = upload(client, request, ctx)
-        job.meta["doc_id"] = record["id"]
-        return _("filed as {id}").format(id=record["id"])
-
-    size = request.path.stat().st_size if request.path.exists() else 0
-    job = Job(label=request.path.name, run=run, total=size, kind="upload",
-              meta={"path": str(request.path)})
-    return job
-
-
 def cmd_download(args: argparse.Namespace) -> int:
     if not args.folder and not args.documents:
         raise UsageError(_("Name documents to download, or one or more --folder"))
@@ -210,11 +197,8 @@ def cmd_download(args: argparse.Namespace) -> int:
             plans.append(plan)
             jobs += plan.jobs
             fresh += plan.up_to_date
-        names = NameAllocator({})
-        for doc_id in args.documents:
-            record = client.retrieve(doc_id)
-            name = names.name_for(doc_id, local_name_source(record))
-            jobs.append(document_job(client, record, args.dest, name))
+        records = [client.retrieve(doc_id) for doc_id in args.documents]
+        jobs += document_jobs(client, records, args.dest)
         if fresh and not args.json:
             print(_("{count} documents already up to date").format(count=fresh), file=sys.stderr)
         status = run_jobs(jobs, args.jobs, args.json, {"up_to_date": fresh})

@@ -6,6 +6,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, QTimer
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -166,10 +167,30 @@ def existing_names(client: Client, folder_id: str, names: list[str]) -> set[str]
     return {n for n in names if set(server_names(n)) & found}
 
 
-def total_size(files: list[Path]) -> int:
-    """Disk work: call it from a background task."""
-    total = 0
+def file_sizes(files: list[Path]) -> dict[Path, int]:
+    """Disk work: call it from a background task. Unreadable files are left out."""
+    sizes = {}
     for f in files:
         with suppress(OSError):
-            total += f.stat().st_size
-    return total
+            sizes[f] = f.stat().st_size
+    return sizes
+
+
+def accept_file_drag(event: QDragEnterEvent | QDragMoveEvent) -> None:
+    """Take drags that carry files, always as copies; refuse anything else."""
+    if event.mimeData().hasUrls():
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+    else:
+        event.ignore()
+
+
+def take_file_drop(event: QDropEvent) -> list[Path]:
+    """The local paths of a drop, accepted as a copy; empty (and ignored) otherwise."""
+    paths = local_paths(event.mimeData())
+    if paths:
+        event.setDropAction(Qt.DropAction.CopyAction)  # external drops are always copies
+        event.accept()
+    else:
+        event.ignore()
+    return paths

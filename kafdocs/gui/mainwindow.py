@@ -34,7 +34,7 @@ from kafdocs.api import Client, instance_url
 from kafdocs.api.streams import b64_length
 from kafdocs.transfer import Job, JobContext, Summary, TransferQueue
 from kafdocs.transfer.download import (
-    document_job,
+    document_jobs,
     download_document,
     expected_size,
     local_name_source,
@@ -42,11 +42,18 @@ from kafdocs.transfer.download import (
     plan_folder_download,
 )
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
-from kafdocs.transfer.naming import NameAllocator, safe_name
+from kafdocs.transfer.naming import safe_name
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
 
-from .drops import DuplicateDialog, UploadDialog, existing_names, local_paths, total_size
+from .drops import (
+    DuplicateDialog,
+    UploadDialog,
+    accept_file_drag,
+    existing_names,
+    file_sizes,
+    take_file_drop,
+)
 from .formatting import bytes_text, duration_text
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
@@ -344,15 +351,10 @@ class MainWindow(QMainWindow):
         self.start_upload(paths, folder)
 
     def dragEnterEvent(self, event: Any) -> None:
-        if event.mimeData().hasUrls():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
+        accept_file_drag(event)
 
     def dropEvent(self, event: Any) -> None:
-        paths = local_paths(event.mimeData())
-        if paths:
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
+        if paths := take_file_drop(event):
             self.start_upload(paths, None)
 
     def start_upload(self, paths: list[Path], folder: Folder | None) -> None:
@@ -365,23 +367,25 @@ class MainWindow(QMainWindow):
             self.show_error(self.tr("Your CRM user may not create documents."))
             return
 
-        def prepare() -> tuple[Any, int, set[str]]:
+        def prepare() -> tuple[Any, dict[Path, int], set[str]]:
             found = expand_paths(paths)
             names = [p.name for p in found.files]
-            return found, total_size(found.files), existing_names(self.client, folder.id, names)
+            return found, file_sizes(found.files), existing_names(self.client, folder.id, names)
 
         self.statusBar().showMessage(self.tr("Preparing the upload…"), 3000)
         self.tasks.run(prepare, lambda r: self._confirm_upload(folder, *r),
                        self._background_error)
 
-    def _confirm_upload(self, folder: Folder, found: Any, size: int, taken: set[str]) -> None:
+    def _confirm_upload(self, folder: Folder, found: Any, sizes: dict[Path, int],
+                        taken: set[str]) -> None:
         for path, reason in found.rejected:
             self.show_error(self.tr("Not uploaded: %1 (%2)").replace("%1", path.name)
                             .replace("%2", reason))
-        files = self._within_limit(found.files)
+        files = self._within_limit(sizes)
         if not files:
             return
-        dialog = UploadDialog(self.client, self.tasks, folder.name, len(files), size, self)
+        dialog = UploadDialog(self.client, self.tasks, folder.name, len(files),
+                              sum(sizes[f] for f in files), self)
         if not dialog.exec():
             return
         policies = self._ask_duplicates([f for f in files if f.name in taken])
@@ -393,16 +397,13 @@ class MainWindow(QMainWindow):
                                                             link_to=dialog.link_to,
                                                             on_duplicate=policy)))
 
-    def _within_limit(self, files: list[Path]) -> list[Path]:
+    def _within_limit(self, sizes: dict[Path, int]) -> list[Path]:
+        """The files the server can take, from sizes read in the background."""
         limit = self.client.max_upload
         if not limit:
-            return files
+            return list(sizes)
         keep = []
-        for path in files:
-            try:
-                size = path.stat().st_size
-            except OSError:
-                continue
+        for path, size in sizes.items():
             if b64_length(size) + 4096 > limit:
                 self.show_error(self.tr("%1 is too large for this server (limit %2).")
                                 .replace("%1", path.name)
@@ -423,13 +424,7 @@ class MainWindow(QMainWindow):
         return policies
 
     def upload_job(self, request: UploadRequest) -> Job:
-        def run(ctx: JobContext) -> str:
-            record = upload(self.client, request, ctx)
-            return self.tr("Filed as %s") % record.get("note_no", record["id"])
-
-        size = request.path.stat().st_size if request.path.exists() else 0
-        return Job(label=request.path.name, run=run, total=size, kind="upload",
-                   meta={"folder_id": request.folder_id})
+        return upload_job(self.client, request)
 
     # -- downloads ----------------------------------------------------------
     def selected_records(self) -> list[dict[str, Any]]:
@@ -451,10 +446,8 @@ class MainWindow(QMainWindow):
         dest = self._choose_dir(self.tr("Download to…"))
         if dest is None:
             return
-        names = NameAllocator()
-        for record in records:
-            name = names.name_for(record["id"], local_name_source(record))
-            self.queue.submit(document_job(self.client, record, dest, name))
+        for job in document_jobs(self.client, records, dest):
+            self.queue.submit(job)
 
     def download_folder(self) -> None:
         folder = self.current_folder()

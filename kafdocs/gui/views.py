@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
 
-from .drops import local_paths
+from .drops import accept_file_drag, take_file_drop
 from .models import RECORD_ROLE
 
 
@@ -26,27 +26,15 @@ class FolderView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
+        accept_file_drag(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
-            event.ignore()
+        accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = local_paths(event.mimeData())
-        if not paths:
-            event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)  # external drops are always copies
-        event.accept()
-        self.files_dropped.emit(paths, self.indexAt(event.position().toPoint()).row())
+        paths = take_file_drop(event)
+        if paths:
+            self.files_dropped.emit(paths, self.indexAt(event.position().toPoint()).row())
 
 
 class DocumentView(QTableView):
@@ -84,20 +72,16 @@ class DocumentView(QTableView):
         drag.exec(Qt.DropAction.CopyAction)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.source() is not self and event.mimeData().hasUrls():
-            event.setDropAction(Qt.DropAction.CopyAction)
-            event.accept()
-        else:
+        if event.source() is self:  # our own documents dragged out: not an upload
             event.ignore()
+        else:
+            accept_file_drag(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         self.dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = local_paths(event.mimeData())
-        if event.source() is self or not paths:
+        if event.source() is self:
             event.ignore()
-            return
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-        self.files_dropped.emit(paths)
+        elif paths := take_file_drop(event):
+            self.files_dropped.emit(paths)

@@ -157,6 +157,13 @@ def document_job(client: Client, record: dict[str, Any], folder: Path, name: str
                meta={"doc_id": record["id"], "folder": str(folder)})
 
 
+def document_jobs(client: Client, records: list[dict[str, Any]], dest: Path) -> list[Job]:
+    """Jobs for documents chosen one by one, with names unique among them."""
+    names = NameAllocator()
+    return [document_job(client, r, dest, names.name_for(r["id"], local_name_source(r)))
+            for r in records]
+
+
 def _is_current(manifest: Manifest, record: dict[str, Any], path: Path) -> bool:
     """Complete and unchanged: known to the manifest, or stamped by an earlier run."""
     entry = manifest.entries.get(record["id"])

@@ -13,7 +13,7 @@ from typing import Any
 from kafdocs.api import Client, CorruptFile, KafdocsError, Query
 from kafdocs.i18n import _
 
-from .engine import JobContext, Skipped
+from .engine import Job, JobContext, Skipped
 from .mime import detect_mime
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,19 @@ def find_duplicates(client: Client, folder_id: str, file_name: str) -> list[dict
              .where("folderid", "=", folder_id).where("filename", "IN", server_names(file_name)))
     wanted = set(server_names(file_name))
     return [r for r in client.query(query) if r.get("filename") in wanted]
+
+
+def upload_job(client: Client, request: UploadRequest) -> Job:
+    """The upload chain as a queue job; its size is read when it runs, not here."""
+
+    def run(ctx: JobContext) -> str:
+        record = upload(client, request, ctx)
+        job.meta["doc_id"] = record["id"]
+        return _("filed as {id}").format(id=record.get("note_no") or record["id"])
+
+    job = Job(label=request.path.name, run=run, kind="upload",
+              meta={"path": str(request.path), "folder_id": request.folder_id})
+    return job
 
 
 def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str, Any]:

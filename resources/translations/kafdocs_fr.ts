@@ -205,10 +205,6 @@
         <translation>%1 est trop volumineux pour ce serveur (limite %2).</translation>
     </message>
     <message>
-        <source>Filed as %s</source>
-        <translation>Classé sous %s</translation>
-    </message>
-    <message>
         <source>Select the documents to download first.</source>
         <translation>Sélectionnez d&apos;abord les documents à télécharger.</translation>
     </message>
