@@ -61,13 +61,17 @@ class Form:
 
 
 def read_exact(stream: BinaryIO, length: int, pace: Callable[[int], None] | None = None):
-    """Yield the request body in chunks; a short body ends early, as a closed socket does."""
+    """Yield the request body in chunks.
+
+    A body shorter than its Content-Length means the client gave up (a cancelled
+    upload): the request is abandoned, never run with what arrived.
+    """
     left = length
     step = CHUNK if pace is None else 64 * 1024
     while left > 0:
         block = stream.read(min(step, left))
         if not block:
-            return
+            raise ConnectionAbortedError(f"body ended {left} bytes short")
         left -= len(block)
         if pace is not None:
             pace(len(block))

@@ -115,7 +115,11 @@ class Handler(BaseHTTPRequestHandler):
         get = dict(parse_qsl(url.query, keep_blank_values=True))
         prefix, form = b"", Form()
         if method == "POST":
-            prefix, form = self._read_form()
+            try:
+                prefix, form = self._read_form()
+            except ConnectionAbortedError:
+                self.close_connection = True
+                return
             if form is None:
                 return
         try:
