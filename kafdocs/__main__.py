@@ -2,4 +2,5 @@ import sys
 
 from kafdocs.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when multiprocessing imports it in the transfer helper
+    sys.exit(main())

@@ -36,6 +36,13 @@ def set_language(code: str) -> None:
         _catalogue = {}
 
 
+def language() -> str:
+    """The language in use, for a helper process to speak the same one."""
+    if not _language:
+        set_language(detect_language())
+    return _language
+
+
 def _(text: str) -> str:
     if not _language:
         set_language(detect_language())

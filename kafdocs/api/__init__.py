@@ -5,7 +5,7 @@
 ...     folders = crm.query(Query("DocumentFolders"))
 """
 
-from .client import Client, FileInfo, QueryPager, decode_label
+from .client import Client, ClientSpec, FileInfo, QueryPager, decode_label
 from .errors import (
     AccessDenied,
     ApiError,
@@ -34,6 +34,7 @@ from .url import endpoint_url, instance_url, is_insecure
 
 __all__ = [
     "AccessDenied", "ApiError", "AuthError", "Cancelled", "CertificateError", "Client",
+    "ClientSpec",
     "ConnectionFailed", "CorruptFile", "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
     "KafdocsError", "NotFound", "NotKafinea", "Query", "QueryPager", "QuerySyntaxError",
     "QueryValueError", "RequestTimeout", "ServerFault", "SessionExpired", "TooLarge",

@@ -13,12 +13,13 @@ import io
 import json
 import logging
 import os
+import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -88,6 +89,26 @@ def decode_label(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+@dataclass(frozen=True)
+class ClientSpec:
+    """What another process needs to act as the same signed-in client (picklable).
+
+    The desktop app's transfer helper starts from it with the app's session, so it
+    needs no login of its own; secrets stay out of the repr.
+    """
+
+    endpoint: str
+    username: str
+    access_key: str = field(repr=False)
+    verify: bool | str = True
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    max_upload: int | None = None
+    session: str = field(default="", repr=False)
+    user_id: str = ""
+    server_version: str = ""
+    file_upload_supported: bool | None = None
+
+
 class Client:
     def __init__(
         self,
@@ -138,6 +159,21 @@ class Client:
         self.http.mount("http://", adapter)
         install_redaction()
 
+    def spec(self) -> ClientSpec:
+        with self._state_lock:
+            return ClientSpec(self.endpoint, self.username, self._access_key,
+                              self.http.verify, self.timeout, self.max_upload, self._session,
+                              self.user_id, self.server_version, self._file_upload_supported)
+
+    @classmethod
+    def from_spec(cls, spec: ClientSpec) -> Client:
+        client = cls(spec.endpoint, spec.username, spec.access_key, verify=spec.verify,
+                     timeout=spec.timeout, max_upload=spec.max_upload)
+        client._session, client.user_id = spec.session, spec.user_id
+        client.server_version = spec.server_version
+        client._file_upload_supported = spec.file_upload_supported
+        return client
+
     def __repr__(self) -> str:  # never show the key or the session
         return f"Client({self.endpoint!r}, user={self.username!r})"
 
@@ -149,12 +185,16 @@ class Client:
 
     def _login_locked(self) -> dict[str, Any]:
         try:
-            challenge = self._send("getchallenge", {"username": self.username})
-        except AccessDenied as exc:
-            raise AuthError(exc.code, f"Unknown user name {self.username!r}", "login") from None
-        token = str(challenge["token"])
-        digest = hashlib.md5((token + self._access_key).encode()).hexdigest()
-        result = self._send("login", {"username": self.username, "accessKey": digest}, post=True)
+            result = self._challenge_and_login()
+        except AuthError as exc:
+            if exc.code not in ("INVALID_AUTH_TOKEN", "INVALID_USER_CREDENTIALS"):
+                raise
+            # Another process of this user (the app's transfer helper, a script) may have
+            # asked for a challenge in between: stock vtiger keeps only the newest token,
+            # so our digest no longer matches. Once more, a moment later; a wrong key
+            # fails the same way twice.
+            time.sleep(random.uniform(0.05, 0.2))
+            result = self._challenge_and_login()
         session = result.get("sessionName") or result.get("sessionId")
         if not session:
             raise ServerFault(_("The login answer has no session"))
@@ -169,6 +209,15 @@ class Client:
             }
         log.info("signed in to %s as %s", self.endpoint, self.username)
         return self.login_result
+
+    def _challenge_and_login(self) -> dict[str, Any]:
+        try:
+            challenge = self._send("getchallenge", {"username": self.username})
+        except AccessDenied as exc:
+            raise AuthError(exc.code, f"Unknown user name {self.username!r}", "login") from None
+        token = str(challenge["token"])
+        digest = hashlib.md5((token + self._access_key).encode()).hexdigest()
+        return self._send("login", {"username": self.username, "accessKey": digest}, post=True)
 
     def logout(self) -> None:
         with self._state_lock:

@@ -48,6 +48,10 @@ class ApiError(KafdocsError):
         self.message = message
         self.operation = operation
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        """Rebuilt from its own fields, so it can cross to another process."""
+        return type(self), (self.code, self.message, self.operation)
+
 
 class AuthError(ApiError):
     hint = "Check the user name and the access key (Kafinea: My preferences → Access key)."
@@ -128,10 +132,13 @@ class HttpError(TransportError):
 
     def __init__(self, status: int, excerpt: str) -> None:
         super().__init__(f"HTTP {status} from the server: {excerpt}")
-        self.status = status
+        self.status, self.excerpt = status, excerpt
         self.transient = status >= 500 or status == 429
         self.hint = ("The server or a proxy in front of it failed; try again later."
                      if self.transient else "Check the instance address.")
+
+    def __reduce__(self) -> tuple[type, tuple[int, str]]:
+        return type(self), (self.status, self.excerpt)
 
 
 class ServerFault(TransportError):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from kafdocs import __version__, credentials
 from kafdocs.api import Client
+from kafdocs.transfer import JobState
 
 from .mainwindow import MainWindow
 from .resources import app_icon, install_translator
@@ -88,22 +89,35 @@ def run_gui(args: argparse.Namespace) -> int:
 
 
 def watch_smoke_test(app: QApplication, window: MainWindow, limit: float = 30.0) -> None:
-    """For packaging checks: succeed once folders and documents are listed."""
-    started = QTimer(window)
+    """For packaging checks: succeed once folders and documents are listed and one
+    document came through the transfer helper (a frozen app must respawn itself for it).
+    """
+    target = Path(tempfile.mkdtemp(prefix="kafdocs-smoke-")) / "fetched"
+    timer = QTimer(window)
     deadline = [limit * 10]
+
+    def finish(code: int, text: str) -> None:
+        print(f"kafdocs smoke test: {text}", file=sys.stderr if code else sys.stdout,
+              flush=True)
+        timer.stop()
+        app.exit(code)
 
     def check() -> None:
         deadline[0] -= 1
-        if window.folders.rowCount() and window.documents.rowCount():
-            print(f"kafdocs smoke test: signed in, {window.folders.rowCount()} folders, "
-                  f"{window.documents.rowCount()} documents", flush=True)
-            app.exit(0)
+        states = {job.state for job in window.queue.jobs.values()}
+        with_file = [r for r in window.documents.rows if r.get("imageattachmentids")]
+        if JobState.DONE in states and target.stat().st_size:
+            finish(0, f"signed in, {window.folders.rowCount()} folders, "
+                      f"{window.documents.rowCount()} documents, 1 fetched")
+        elif states & {JobState.FAILED, JobState.SKIPPED, JobState.CANCELLED}:
+            finish(1, "the transfer failed: " + next(iter(window.queue.jobs.values())).message)
         elif deadline[0] <= 0:
-            print("kafdocs smoke test: nothing listed in time", file=sys.stderr, flush=True)
-            app.exit(1)
+            finish(1, "nothing listed or fetched in time")
+        elif with_file and not states and not window.queue.busy:
+            window.queue.fetch(with_file[0], target)
 
-    started.timeout.connect(check)
-    started.start(100)
+    timer.timeout.connect(check)
+    timer.start(100)
 
 
 def sign_in(args: argparse.Namespace, settings: Settings, tasks: TaskRunner) -> Client | None:

@@ -32,19 +32,17 @@ from PySide6.QtWidgets import (
 
 from kafdocs.api import Client, instance_url
 from kafdocs.api.streams import b64_length
-from kafdocs.transfer import Job, JobContext, Summary, TransferQueue
+from kafdocs.transfer import Job, Summary, Transfers
 from kafdocs.transfer.download import (
-    document_jobs,
-    download_document,
     expected_size,
     local_name_source,
     modified_timestamp,
-    plan_folder_download,
 )
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
+from kafdocs.transfer.helper import HelperTransfers
 from kafdocs.transfer.naming import safe_name
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest
 
 from .drops import (
     DuplicateDialog,
@@ -68,13 +66,14 @@ LONG_BATCH_SECONDS = 10.0
 
 class MainWindow(QMainWindow):
     def __init__(self, client: Client, settings: Settings, tasks: TaskRunner,
-                 queue: TransferQueue | None = None) -> None:
+                 queue: Transfers | None = None) -> None:
         super().__init__()
         self.client, self.settings, self.tasks = client, settings, tasks
-        self.queue = queue or TransferQueue(settings.get("transfer/workers"))
+        # Transfers run in a helper process: their threads never take the GIL from ours.
+        self.queue = queue or HelperTransfers(client, settings.get("transfer/workers"))
         self.can_create = self.can_delete = True
         self.cache_dir = Path(platformdirs.user_cache_dir("kafdocs")) / "open"
-        self._plans: list[Any] = []
+        self._open_when_fetched: set[Path] = set()
         self.setWindowTitle(self.tr("kafdocs — %s") % instance_url(client.endpoint))
         self.setAcceptDrops(True)
         self._build_models()
@@ -99,6 +98,7 @@ class MainWindow(QMainWindow):
         self.proxy.setFilterKeyColumn(-1)
         self.transfers = TransferModel(self.queue, self)
         self.transfers.batch_finished.connect(self._batch_finished)
+        self.transfers.jobs_finished.connect(self._open_fetched)
         self.transfers.refreshed.connect(self._update_overall)
         self._reload_timer = QTimer(self, singleShot=True, interval=400)
         self._reload_timer.timeout.connect(self.refresh_documents)
@@ -389,13 +389,10 @@ class MainWindow(QMainWindow):
         if not dialog.exec():
             return
         policies = self._ask_duplicates([f for f in files if f.name in taken])
-        for path in files:
-            policy = policies.get(path, OnDuplicate.KEEP)
-            if policy is OnDuplicate.SKIP:
-                continue
-            self.queue.submit(self.upload_job(UploadRequest(path, folder.id,
-                                                            link_to=dialog.link_to,
-                                                            on_duplicate=policy)))
+        chosen = [(path, policies.get(path, OnDuplicate.KEEP)) for path in files]
+        self.queue.upload([UploadRequest(path, folder.id, link_to=dialog.link_to,
+                                         on_duplicate=policy)
+                           for path, policy in chosen if policy is not OnDuplicate.SKIP])
 
     def _within_limit(self, sizes: dict[Path, int]) -> list[Path]:
         """The files the server can take, from sizes read in the background."""
@@ -423,9 +420,6 @@ class MainWindow(QMainWindow):
                 break
         return policies
 
-    def upload_job(self, request: UploadRequest) -> Job:
-        return upload_job(self.client, request)
-
     # -- downloads ----------------------------------------------------------
     def selected_records(self) -> list[dict[str, Any]]:
         return self.table.selected_records()
@@ -446,8 +440,7 @@ class MainWindow(QMainWindow):
         dest = self._choose_dir(self.tr("Download to…"))
         if dest is None:
             return
-        for job in document_jobs(self.client, records, dest):
-            self.queue.submit(job)
+        self.queue.download(records, dest)
 
     def download_folder(self) -> None:
         folder = self.current_folder()
@@ -461,20 +454,14 @@ class MainWindow(QMainWindow):
     def start_folder_download(self, folder: Folder, dest: Path) -> None:
         self.statusBar().showMessage(self.tr("Listing “%s”…") % folder.name, 5000)
 
-        def plan_and_submit() -> Any:
-            # Submitting thousands of jobs is Python work: it stays off the GUI thread.
-            plan = plan_folder_download(self.client, folder, dest)
-            for job in plan.jobs:
-                self.queue.submit(job)
-            return plan
-
-        def planned(plan: Any) -> None:
-            self._plans.append(plan)
-            if not plan.jobs:
+        def planned(count: int) -> None:
+            if not count:
                 self.statusBar().showMessage(
                     self.tr("“%s” is already up to date.") % folder.name, 5000)
 
-        self.tasks.run(plan_and_submit, planned, self._background_error)
+        # Listing a big folder takes seconds: the call waits in a background task.
+        self.tasks.run(lambda: self.queue.download_folder(folder, dest), planned,
+                       self._background_error)
 
     def _cache_target(self, record: dict[str, Any]) -> Path:
         return self.cache_dir / record["id"] / safe_name(local_name_source(record))
@@ -490,18 +477,6 @@ class MainWindow(QMainWindow):
         fresh = stamp is None or int(info.st_mtime) == int(stamp)
         return path if fresh and info.st_size == expected_size(record) else None
 
-    def _cache_job(self, record: dict[str, Any], then: Any = None) -> Job:
-        target = self._cache_target(record)
-
-        def run(ctx: JobContext) -> str:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            download_document(self.client, record, target.parent, target.name, ctx)
-            if then is not None:
-                QTimer.singleShot(0, self, lambda: then(target))
-            return str(target.name)
-
-        return Job(label=target.name, run=run, total=expected_size(record), kind="download")
-
     def open_document(self, index: Any = None) -> None:
         record = self.proxy.index(index.row(), 0).data(RECORD_ROLE) if index else None
         if record is None:
@@ -513,15 +488,25 @@ class MainWindow(QMainWindow):
         if cached is not None:
             self._open_path(cached)
         else:
-            self.queue.submit(self._cache_job(record, then=self._open_path))
+            target = self._cache_target(record)
+            self._open_when_fetched.add(target)
+            self.queue.fetch(record, target)
 
     def _open_path(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    def _open_fetched(self, jobs: list[Job]) -> None:
+        """Open the documents that were fetched into the cache to be opened."""
+        for job in jobs:
+            path = Path(job.meta.get("folder", "")) / job.label
+            if path in self._open_when_fetched:
+                self._open_when_fetched.discard(path)
+                self._open_path(path)
+
     def _prepare_drag(self, records: list[dict[str, Any]]) -> None:
         for record in records:
             if record.get("filelocationtype") != "E" and record.get("imageattachmentids"):
-                self.queue.submit(self._cache_job(record))
+                self.queue.fetch(record, self._cache_target(record))
         self.statusBar().showMessage(
             self.tr("Preparing the files for drag and drop — drag them again in a moment."),
             6000)
@@ -569,9 +554,6 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 15000)
         if any(r.job.kind == "upload" for r in self.transfers.rows):
             self._reload_timer.start()
-        for plan in self._plans:
-            self.tasks.run(plan.manifest.compact, None, lambda e: None)
-        self._plans.clear()
         if seconds >= LONG_BATCH_SECONDS:
             self.notify(text)
 

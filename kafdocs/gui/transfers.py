@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kafdocs.transfer import Job, JobEvent, TransferQueue
+from kafdocs.transfer import Job, JobEvent, Transfers
 
 from .formatting import bytes_text, duration_text
 
@@ -79,14 +79,16 @@ class TransferModel(QAbstractTableModel):
     COLUMNS = 7
     batch_finished = Signal(object)  # the queue's Summary, when a batch ends
     refreshed = Signal()  # at most every REFRESH_MS, after rows changed
+    jobs_finished = Signal(list)  # the jobs that finished since the last refresh
 
-    def __init__(self, queue: TransferQueue, parent: Any = None) -> None:
+    def __init__(self, queue: Transfers, parent: Any = None) -> None:
         super().__init__(parent)
         self.queue = queue
         self.rows: list[Row] = []  # rows the views know about
         self._pending: list[Row] = []  # new rows, inserted at the next refresh in one go
         self.by_id: dict[int, Row] = {}
         self._dirty: set[int] = set()
+        self._finished: list[Job] = []
         self._open = 0  # rows not in a final state
         self.inbox = EventInbox()
         queue.subscribe(self.inbox)
@@ -123,6 +125,8 @@ class TransferModel(QAbstractTableModel):
         row.done, row.total = event.done, max(event.total, row.job.total)
         row.samples.append((time.monotonic(), event.done))
         self._dirty.add(row.index)
+        if event.kind == "finished":
+            self._finished.append(row.job)
         if event.kind in FINAL and self._batch_started and not self._open \
                 and not self.queue.busy:
             self._batch_done = True
@@ -141,6 +145,9 @@ class TransferModel(QAbstractTableModel):
             self._dirty.clear()
             self.dataChanged.emit(self.index(first, 0), self.index(last, self.COLUMNS - 1))
             self.refreshed.emit()
+        if self._finished:
+            finished, self._finished = self._finished, []
+            self.jobs_finished.emit(finished)
         if self._batch_done:
             self._batch_done = False
             self.batch_finished.emit((self.queue.summary(),

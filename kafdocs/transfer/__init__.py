@@ -5,5 +5,7 @@ worker threads, report events, retry transient faults and can be cancelled.
 """
 
 from .engine import Job, JobContext, JobEvent, JobState, Skipped, Summary, TransferQueue
+from .service import Transfers, TransferService
 
-__all__ = ["Job", "JobContext", "JobEvent", "JobState", "Skipped", "Summary", "TransferQueue"]
+__all__ = ["Job", "JobContext", "JobEvent", "JobState", "Skipped", "Summary", "TransferQueue",
+           "TransferService", "Transfers"]

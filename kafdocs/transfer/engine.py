@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,7 +133,9 @@ class TransferQueue:
     _ids = itertools.count(1)
 
     def __init__(self, workers: int = 4, *, retries: int = 3, backoff: float = 0.5,
-                 listener: Listener | None = None) -> None:
+                 listener: Listener | None = None, first_id: int | None = None) -> None:
+        if first_id is not None:  # a helper process numbering after a lost one
+            self._ids = itertools.count(first_id)
         self.workers = max(1, workers)
         self.retries = retries
         self.backoff = backoff
@@ -223,24 +225,7 @@ class TransferQueue:
             return self._pending > 0
 
     def summary(self) -> Summary:
-        result = Summary()
-        first, last = None, 0.0
-        for job in self.jobs.values():
-            if job.started_at:
-                first = job.started_at if first is None else min(first, job.started_at)
-                last = max(last, job.finished_at)
-            if job.state is JobState.DONE:
-                result.finished += 1
-                result.bytes += job.done
-            elif job.state is JobState.FAILED:
-                result.failed += 1
-                result.failures.append((job.label, job.message))
-            elif job.state is JobState.SKIPPED:
-                result.skipped += 1
-            elif job.state is JobState.CANCELLED:
-                result.cancelled += 1
-        result.seconds = max(0.0, last - first) if first is not None else 0.0
-        return result
+        return summarize(self.jobs.values())
 
     def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
         if cancel:
@@ -304,6 +289,28 @@ class TransferQueue:
     def _end(self, job: Job, state: JobState, message: str) -> None:
         job.state, job.message = state, message
         self._emit(JobEvent(job.id, state.value, job.done, job.total, message))
+
+
+def summarize(jobs: Iterable[Job]) -> Summary:
+    """Counts, bytes and wall time of a set of jobs (in this process or mirrored)."""
+    result = Summary()
+    first, last = None, 0.0
+    for job in jobs:
+        if job.started_at:
+            first = job.started_at if first is None else min(first, job.started_at)
+            last = max(last, job.finished_at)
+        if job.state is JobState.DONE:
+            result.finished += 1
+            result.bytes += job.done
+        elif job.state is JobState.FAILED:
+            result.failed += 1
+            result.failures.append((job.label, job.message))
+        elif job.state is JobState.SKIPPED:
+            result.skipped += 1
+        elif job.state is JobState.CANCELLED:
+            result.cancelled += 1
+    result.seconds = max(0.0, last - first) if first is not None else 0.0
+    return result
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -7,12 +7,13 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
 
 from kafdocs.api import Client
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.settings import Settings
 from kafdocs.gui.tasks import TaskRunner
-from kafdocs.transfer import TransferQueue
+from kafdocs.transfer import Transfers
 from tests.conftest import ACCESS_KEY
 
 
@@ -63,11 +64,16 @@ def gui_client(sandbox) -> Iterator[Client]:
 
 
 @pytest.fixture
-def window_factory(qtbot, gui_client, settings, tasks, tmp_path: Path):
+def window_factory(qtbot, gui_client, settings, tasks, tmp_path: Path, monkeypatch):
     made: list[MainWindow] = []
+    # A test that fails mid-transfer must not hang on the "quit anyway?" prompt when
+    # pytest-qt closes its windows; tests about that prompt patch it themselves.
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: QMessageBox.StandardButton.Yes)
 
-    def make() -> MainWindow:
-        win = MainWindow(gui_client, settings, tasks, TransferQueue(4, backoff=0.05))
+    def make(queue: Transfers | None = None) -> MainWindow:
+        """A signed-in window; its transfers run in a helper process unless given."""
+        win = MainWindow(gui_client, settings, tasks, queue)
         win.cache_dir = tmp_path / "cache"
         qtbot.addWidget(win)
         win.show()

@@ -118,13 +118,16 @@ def test_download_folder_puts_the_files_on_disk(qtbot, window: MainWindow,
 
 
 def test_a_transfer_can_be_cancelled(qtbot, window: MainWindow, tmp_path: Path,
-                                     gui_client) -> None:
+                                     gui_client, sandbox) -> None:
     from kafdocs.transfer.upload import UploadRequest
 
+    sandbox.server.config.bandwidth = 10_000_000  # 4 s for this file: time to cancel
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(30_000_000))
-    job = window.queue.submit(window.upload_job(UploadRequest(big, "22x1")))
-    qtbot.waitUntil(lambda: job.done > 0, timeout=15_000)
+    window.queue.upload([UploadRequest(big, "22x1")])
+    qtbot.waitUntil(lambda: window.transfers.rowCount() == 1 and window.queue.jobs[1].done > 0,
+                    timeout=15_000)
+    job = window.queue.jobs[1]
     window.transfer_view.selectRow(0)
     window.cancel_selected_transfers()
     qtbot.waitUntil(lambda: job.state is JobState.CANCELLED, timeout=15_000)
@@ -151,24 +154,28 @@ def test_gui_thread_stays_responsive_during_a_large_transfer(
     probe.setInterval(10)
     probe.timeout.connect(tick)
     probe.start()
-    job = window.queue.submit(window.upload_job(UploadRequest(big, "22x1")))
-    qtbot.waitUntil(lambda: job.state.final, timeout=60_000)
+    window.queue.upload([UploadRequest(big, "22x1")])
+    qtbot.waitUntil(lambda: 1 in window.queue.jobs and window.queue.jobs[1].state.final,
+                    timeout=60_000)
+    job = window.queue.jobs[1]
     probe.stop()
     assert job.state is JobState.DONE, job.message
     assert len(gaps) > 5
     assert max(gaps[1:]) < 0.25, f"GUI thread stalled {max(gaps):.3f} s"
 
 
-def test_closing_with_transfers_running_asks_first(qtbot, window: MainWindow, tmp_path: Path,
+def test_closing_with_transfers_running_asks_first(qtbot, window_factory, gui_client,
                                                    monkeypatch) -> None:
     from PySide6.QtWidgets import QMessageBox
 
-    from kafdocs.transfer import Job
+    from kafdocs.transfer import Job, TransferService
 
+    service = TransferService(gui_client)
+    window = window_factory(service)
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
-    window.queue.submit(Job("slow", lambda ctx: [time.sleep(0.05) for _ in iter(
+    service.queue.submit(Job("slow", lambda ctx: [time.sleep(0.05) for _ in iter(
         lambda: ctx.cancelled(), True)] and "x"))
     qtbot.waitUntil(lambda: window.queue.busy)
     window.close()

@@ -1,0 +1,132 @@
+"""The transfers the desktop app asks for, in picklable terms, run on one queue.
+
+Requests say what to move (these files into that folder, these documents, that whole
+folder, one document into the cache), never how: the jobs are made here, next to the
+client that runs them. That is what lets the app run this service in a helper process
+(``helper.py``) with the very same methods, so transfer threads never take the GIL
+from the GUI thread. Tests and scripts may run it in their own process.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from kafdocs.api import Client
+
+from .download import document_job, document_jobs, plan_folder_download
+from .engine import Job, JobEvent, Listener, Summary, TransferQueue
+from .folders import Folder
+from .manifest import Manifest
+from .upload import UploadRequest, upload_job
+
+
+class Transfers(Protocol):
+    """What the app may ask of its transfers, wherever they run."""
+
+    jobs: dict[int, Job]
+
+    def upload(self, requests: list[UploadRequest]) -> None: ...
+    def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
+    def download_folder(self, folder: Folder, dest: Path) -> int: ...
+    def fetch(self, record: dict[str, Any], target: Path) -> None: ...
+    def cancel(self, job_id: int) -> None: ...
+    def cancel_all(self) -> None: ...
+    def retry_failed(self) -> None: ...
+    def subscribe(self, listener: Listener) -> None: ...
+    def summary(self) -> Summary: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+    def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None: ...
+
+    @property
+    def busy(self) -> bool: ...
+
+
+class TransferService:
+    """A client and a queue; every request becomes jobs on the queue at once."""
+
+    def __init__(self, client: Client, workers: int = 4, *, retries: int = 3,
+                 first_id: int | None = None) -> None:
+        self.client = client
+        self.queue = TransferQueue(workers, retries=retries, first_id=first_id)
+        self._open_plans: list[tuple[Manifest, set[int]]] = []
+        self._plans_lock = threading.RLock()
+        self.queue.subscribe(self._compact_finished_plans)
+
+    # -- requests -----------------------------------------------------------
+    def upload(self, requests: list[UploadRequest]) -> None:
+        for request in requests:
+            self.queue.submit(upload_job(self.client, request))
+
+    def download(self, records: list[dict[str, Any]], dest: Path) -> None:
+        for job in document_jobs(self.client, records, dest):
+            self.queue.submit(job)
+
+    def download_folder(self, folder: Folder, dest: Path) -> int:
+        """List the folder (slow: call it off the GUI thread) and queue what changed.
+
+        Returns how many documents will be fetched; 0 means all are up to date.
+        """
+        plan = plan_folder_download(self.client, folder, dest)
+        with self._plans_lock:  # a job may end before the loop has seen its id
+            waiting: set[int] = set()
+            for job in plan.jobs:
+                waiting.add(self.queue.submit(job).id)
+            self._open_plans.append((plan.manifest, waiting))
+        if not plan.jobs:
+            plan.manifest.compact()
+        return len(plan.jobs)
+
+    def fetch(self, record: dict[str, Any], target: Path) -> None:
+        """One document into ``target`` (the app's cache, to open or drag it)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.queue.submit(document_job(self.client, record, target.parent, target.name))
+
+    # -- control ------------------------------------------------------------
+    @property
+    def jobs(self) -> dict[int, Job]:
+        return self.queue.jobs
+
+    @property
+    def busy(self) -> bool:
+        return self.queue.busy
+
+    def subscribe(self, listener: Listener) -> None:
+        self.queue.subscribe(listener)
+
+    def cancel(self, job_id: int) -> None:
+        self.queue.cancel(job_id)
+
+    def cancel_all(self) -> None:
+        self.queue.cancel_all()
+
+    def retry_failed(self) -> None:
+        self.queue.retry_failed()
+
+    def summary(self) -> Summary:
+        return self.queue.summary()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.queue.wait(timeout)
+
+    def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
+        self.queue.shutdown(cancel=cancel, timeout=timeout)
+
+    # -- folder manifests ---------------------------------------------------
+    def _compact_finished_plans(self, event: JobEvent) -> None:
+        if event.kind in ("finished", "failed", "skipped", "cancelled"):
+            self._job_ended(event.job_id)
+
+    def _job_ended(self, job_id: int) -> None:
+        """Rewrite a folder's manifest once every job of its plan has ended."""
+        with self._plans_lock:
+            ended = []
+            for manifest, waiting in self._open_plans:
+                waiting.discard(job_id)
+                if not waiting:
+                    ended.append((manifest, waiting))
+            for plan in ended:
+                self._open_plans.remove(plan)
+        for manifest, _waiting in ended:
+            manifest.compact()

@@ -1,0 +1,16 @@
+"""The app as a user starts it: `python -m kafdocs --demo`, in its own process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_demo_lists_documents_and_fetches_one_through_the_transfer_helper(tmp_path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path),
+           "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "kafdocs", "--demo", "--smoke-test"],
+                          env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stderr
+    assert "5 folders, 3 documents, 1 fetched" in done.stdout
