@@ -60,11 +60,13 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(OUT / f"main-window{suffix}.png"))
 
+    uploads = []
     for name, size in (("Scan contrat Dupré signé.pdf", 9_000_000),
                        ("Photos chantier.zip", 14_000_000), ("Relevé bancaire.pdf", 3_000_000)):
         path = work / name
         path.write_bytes(os.urandom(size))
-        window.queue.submit(window.upload_job(UploadRequest(path, window.folders.folders[row].id)))
+        uploads.append(UploadRequest(path, window.folders.folders[row].id))
+    window.queue.upload(uploads)
     marketing = next(f for f in window.folders.folders if f.name.startswith("Marketing"))
     window.start_folder_download(marketing, work / "downloads")
     wait(app, 2.2)
