@@ -210,14 +210,8 @@ class TransferQueue:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every job has ended; False if ``timeout`` ran out first."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._idle:
-            while self._pending:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._idle.wait(left if left is not None else 0.5)
-        return True
+            return self._idle.wait_for(lambda: not self._pending, timeout)
 
     @property
     def busy(self) -> bool:

@@ -150,14 +150,8 @@ class HelperTransfers:
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every mirrored job has ended; False if ``timeout`` ran out."""
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._state:
-            while self.busy:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    return False
-                self._state.wait(0.1 if left is None else min(left, 0.1))
-        return True
+            return self._state.wait_for(lambda: not self.busy, timeout)
 
     def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
         """Cancel (or finish) the transfers, then stop the helper."""
@@ -189,14 +183,15 @@ class HelperTransfers:
                 _name, future = self._calls.pop(call_id, ("", None))
                 if future is not None:
                     future.set_result(value) if ok else future.set_exception(value)
+                with self._state:
+                    self._state.notify_all()  # busy may have changed
         self._helper_lost(conn)
 
     def _mirror(self, batch: list[tuple[JobEvent, JobInfo | None]]) -> None:
         with self._state:
             for event, info in batch:
                 self._apply(event, info)
-            if not self._open:
-                self._state.notify_all()
+            self._state.notify_all()
         for event, _info in batch:
             for listener in list(self.listeners):
                 try:
