@@ -169,6 +169,13 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
     up = spin(app, lambda: 1 in window.queue.jobs and window.queue.jobs[1].state.final)
     rows.append((f"upload of {big_file / MiB:.0f} MiB ({window.queue.jobs[1].state.value})",
                  f"{up:.1f} s", f"{probe.stop():.0f} ms"))
+    (record,) = client.query("SELECT * FROM Documents WHERE filename = 'big.bin';")
+    probe.start()
+    (work / "one").mkdir()
+    window.queue.download([record], work / "one")
+    got = spin(app, lambda: 2 in window.queue.jobs and window.queue.jobs[2].state.final)
+    rows.append((f"download of {big_file / MiB:.0f} MiB ({window.queue.jobs[2].state.value})",
+                 f"{got:.1f} s", f"{probe.stop():.0f} ms"))
     folder = window.folders.folders[window.folders.row_of(f"22x{fetched}")]
     probe.start()
     window.start_folder_download(folder, work / "down")

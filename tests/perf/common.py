@@ -6,9 +6,11 @@ Benchmarks print figures; they assert nothing about time. Run one with
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -94,4 +96,7 @@ def table(title: str, rows: list[tuple[str, ...]], header: tuple[str, ...]) -> s
 
 
 def workdir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="kafdocs-bench-"))
+    """A scratch directory, removed when the benchmark ends: runs leave gigabytes."""
+    path = Path(tempfile.mkdtemp(prefix="kafdocs-bench-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
