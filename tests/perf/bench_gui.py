@@ -185,6 +185,7 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
     rows.append((f"folder download of {many} files", f"{down:.1f} s", f"{probe.stop():.0f} ms"))
     window.queue.shutdown()
     window.close()
+    settings.store.sync()  # written now, not after the scratch directory is removed
     return rows
 
 
