@@ -25,6 +25,7 @@ from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +74,7 @@ class HelperTransfers:
         self._calls: dict[int, tuple[str, Future[Any]]] = {}
         self._call_ids = itertools.count(1)
         self._conn: Connection | None = None
-        self._process: Any = None
+        self._process: BaseProcess | None = None
         self._closed = False
         self._start()
 
