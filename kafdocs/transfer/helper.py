@@ -40,8 +40,9 @@ from .upload import UploadRequest
 
 log = logging.getLogger(__name__)
 BATCH_SECONDS = 0.05  # how long events wait in the helper to travel together
-JOB_REQUESTS = frozenset({"upload", "download", "download_folder", "fetch"})  # make jobs
-REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all", "retry_failed"}
+# requests that (re)queue jobs: the app is busy until the helper has answered them
+JOB_REQUESTS = frozenset({"upload", "download", "download_folder", "fetch", "retry_failed"})
+REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all"}
 SLOW_REQUESTS = frozenset({"download_folder"})  # answered from their own thread
 
 

@@ -89,6 +89,23 @@ def test_a_helper_that_dies_fails_its_jobs_and_the_next_request_starts_another(
         assert path.stat().st_size == 1_000_000
 
 
+def test_failed_transfers_can_be_retried_through_the_helper(
+        helper: HelperTransfers, client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    record = add_document(client, sandbox, folder, "again.bin", b"retry me")
+    dest = tmp_path / "dest"
+    dest.write_text("a file where the folder should be")
+    helper.download([record], dest)
+    assert helper.wait(30)
+    (job,) = helper.jobs.values()
+    assert job.state is JobState.FAILED
+    dest.unlink()
+    dest.mkdir()
+    helper.retry_failed()
+    assert helper.wait(30)
+    assert job.state is JobState.DONE, job.message
+    assert (dest / "again.bin").read_bytes() == b"retry me"
+
+
 def test_requests_after_shutdown_are_refused(helper: HelperTransfers, tmp_path: Path) -> None:
     helper.shutdown()
     with pytest.raises(HelperStopped):
