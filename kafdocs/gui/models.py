@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,11 +24,19 @@ from .tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
+# Roles as plain ints: views ask data() for ~7 roles per visible cell on every repaint,
+# and reading Qt.ItemDataRole.X costs more than the rest of the call.
+DISPLAY = Qt.ItemDataRole.DisplayRole.value
+TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+RIGHT_ALIGNED = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
+DOCUMENT_ROLES = frozenset({DISPLAY, TOOLTIP, ALIGNMENT, RECORD_ROLE})
 
 
 _mime_db = QMimeDatabase()
 
 
+@lru_cache(maxsize=512)
 def mime_comment(mime: str) -> str:
     """"PDF document" rather than "application/pdf", in the user's language."""
     if not mime:
@@ -221,20 +230,18 @@ class DocumentModel(QAbstractTableModel):
                     self.tr("Modified"), self.tr("Owner")][section]
         return None
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        if role not in DOCUMENT_ROLES or not 0 <= index.row() < len(self.rows):
+            return None  # also for an invalid index, whose row is -1
         record = self.rows[index.row()]
         field = FIELDS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == DISPLAY:
             return self._display(record, field)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return f"{record.get('notes_title', '')}\n{record.get('filename', '')}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and field == "filesize":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == RECORD_ROLE:
-            return record
-        return None
+        if role == ALIGNMENT:
+            return RIGHT_ALIGNED if field == "filesize" else None
+        return record
 
     def _display(self, record: dict[str, Any], field: str) -> str:
         value = record.get(field, "")
