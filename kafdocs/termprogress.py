@@ -7,7 +7,7 @@ import threading
 import time
 from typing import TextIO
 
-from kafdocs.transfer import JobEvent
+from kafdocs.transfer import FINAL_EVENTS, JobEvent
 
 
 def human_size(n: float) -> str:
@@ -36,7 +36,7 @@ class TerminalProgress:
             self.totals[event.job_id] = event.total
             if event.kind in ("progress", "retrying", "finished"):
                 self.done[event.job_id] = event.done
-            if event.kind in ("finished", "failed", "skipped", "cancelled"):
+            if event.kind in FINAL_EVENTS:
                 self.ended += 1
             self._draw(force=event.kind != "progress" and event.kind != "queued")
 

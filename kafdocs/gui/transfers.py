@@ -26,35 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kafdocs.transfer import Job, JobEvent, Transfers
+from kafdocs.transfer import FINAL_EVENTS, Inbox, Job, JobEvent, Transfers
 
 from .formatting import bytes_text, duration_text
 
 Index = QModelIndex | QPersistentModelIndex
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2
-FINAL = ("finished", "failed", "skipped", "cancelled")
 REFRESH_MS = 100
-
-
-class EventInbox:
-    """Engine events from worker threads, collected for the GUI thread to drain.
-
-    Thousands of small jobs make thousands of events; one queued signal each would
-    make the GUI thread wake (and fight for the GIL) thousands of times. Instead the
-    workers append here and the model takes everything a few times a second.
-    """
-
-    def __init__(self) -> None:
-        self._events: deque[JobEvent] = deque()
-
-    def __call__(self, event: JobEvent) -> None:  # any thread
-        self._events.append(event)
-
-    def drain(self) -> list[JobEvent]:  # the GUI thread
-        out = []
-        while self._events:
-            out.append(self._events.popleft())
-        return out
 
 
 @dataclass
@@ -90,7 +68,7 @@ class TransferModel(QAbstractTableModel):
         self._dirty: set[int] = set()
         self._finished: list[Job] = []
         self._open = 0  # rows not in a final state
-        self.inbox = EventInbox()
+        self.inbox: Inbox[JobEvent] = Inbox()  # drained by _flush, every REFRESH_MS
         queue.subscribe(self.inbox)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
@@ -114,20 +92,20 @@ class TransferModel(QAbstractTableModel):
             self._pending.append(row)
             self.by_id[event.job_id] = row
             self._open += 1
-        was_final = row.state in FINAL
+        was_final = row.state in FINAL_EVENTS
         if event.kind == "queued":
             row.samples.clear()
             self._batch_started = self._batch_started or time.monotonic()
         if event.kind != "progress":
             row.state = event.kind
             row.message = event.message if event.kind not in ("queued", "started") else ""
-        self._open += was_final - (row.state in FINAL)
+        self._open += was_final - (row.state in FINAL_EVENTS)
         row.done, row.total = event.done, max(event.total, row.job.total)
         row.samples.append((time.monotonic(), event.done))
         self._dirty.add(row.index)
         if event.kind == "finished":
             self._finished.append(row.job)
-        if event.kind in FINAL and self._batch_started and not self._open \
+        if event.kind in FINAL_EVENTS and self._batch_started and not self._open \
                 and not self.queue.busy:
             self._batch_done = True
 
@@ -159,7 +137,7 @@ class TransferModel(QAbstractTableModel):
         """(bytes done, bytes total, jobs ended, jobs) over the current list."""
         done = sum(r.done if r.state != "finished" else r.total for r in self.rows)
         total = sum(r.total for r in self.rows)
-        ended = sum(r.state in FINAL for r in self.rows)
+        ended = sum(r.state in FINAL_EVENTS for r in self.rows)
         return done, total, ended, len(self.rows)
 
     def clear_finished(self) -> None:

@@ -15,15 +15,17 @@ import logging
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kafdocs.api.errors import Cancelled, KafdocsError
 from kafdocs.i18n import _
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 PROGRESS_INTERVAL = 0.1  # seconds between two progress events of one job
 
 
@@ -38,6 +40,31 @@ class JobState(enum.Enum):
     @property
     def final(self) -> bool:
         return self not in (JobState.QUEUED, JobState.RUNNING)
+
+
+# the event kinds that end a job: its final JobState's values
+FINAL_EVENTS = frozenset(state.value for state in JobState if state.final)
+
+
+class Inbox(Generic[T]):
+    """Items appended by worker threads, taken all at once by one consumer.
+
+    Thousands of small jobs make thousands of events; waking a consumer (the GUI
+    thread, the helper's pipe) for each would make it fight for the GIL thousands of
+    times. Producers append here and the consumer drains a few times a second.
+    """
+
+    def __init__(self) -> None:
+        self._items: deque[T] = deque()
+
+    def __call__(self, item: T) -> None:  # any thread
+        self._items.append(item)
+
+    def drain(self) -> list[T]:
+        out = []
+        while self._items:
+            out.append(self._items.popleft())
+        return out
 
 
 class Skipped(Exception):

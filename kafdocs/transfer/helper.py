@@ -20,7 +20,6 @@ import multiprocessing
 import pickle
 import threading
 import time
-from collections import deque
 from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from kafdocs import i18n
 from kafdocs.api import Client, ClientSpec, KafdocsError
 from kafdocs.i18n import _
 
-from .engine import Job, JobContext, JobEvent, JobState, Listener, Summary, summarize
+from .engine import Inbox, Job, JobContext, JobEvent, JobState, Listener, Summary, summarize
 from .folders import Folder
 from .service import TransferService
 from .upload import UploadRequest
@@ -288,7 +287,7 @@ class Outbox:
     def __init__(self, conn: Connection, jobs: dict[int, Job]) -> None:
         self._conn = conn
         self._jobs = jobs
-        self._events: deque[tuple[JobEvent, JobInfo | None]] = deque()
+        self._events: Inbox[tuple[JobEvent, JobInfo | None]] = Inbox()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kafdocs-outbox", daemon=True)
@@ -299,7 +298,7 @@ class Outbox:
         if event.kind == "queued":
             job = self._jobs[event.job_id]
             info = JobInfo(job.label, job.kind, job.total, dict(job.meta))
-        self._events.append((event, info))
+        self._events((event, info))
 
     def answer(self, call_id: int, method: Any, args: tuple[Any, ...]) -> None:
         try:
@@ -315,9 +314,7 @@ class Outbox:
 
     def _flush(self) -> None:
         with self._lock:  # drained and sent in one go, so batches keep their order
-            batch = []
-            while self._events:
-                batch.append(self._events.popleft())
+            batch = self._events.drain()
             if batch:
                 self._send_locked(("events", batch))
 
@@ -329,7 +326,7 @@ class Outbox:
         try:
             self._conn.send(message)
         except (OSError, ValueError):
-            self._stop.set()  # the app is gone; the request loop ends too
+            self._stop.set()  # the app is gone; serve() sees the pipe closed and ends
 
     def close(self) -> None:
         self._stop.set()

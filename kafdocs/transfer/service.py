@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from kafdocs.api import Client
 
 from .download import document_job, document_jobs, plan_folder_download
-from .engine import Job, JobEvent, Listener, Summary, TransferQueue
+from .engine import FINAL_EVENTS, Job, JobEvent, Listener, Summary, TransferQueue
 from .folders import Folder
 from .manifest import Manifest
 from .upload import UploadRequest, upload_job
@@ -115,7 +115,7 @@ class TransferService:
 
     # -- folder manifests ---------------------------------------------------
     def _compact_finished_plans(self, event: JobEvent) -> None:
-        if event.kind in ("finished", "failed", "skipped", "cancelled"):
+        if event.kind in FINAL_EVENTS:
             self._job_ended(event.job_id)
 
     def _job_ended(self, job_id: int) -> None:

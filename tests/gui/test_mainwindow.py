@@ -11,7 +11,7 @@ from PySide6.QtGui import QDropEvent
 
 from kafdocs.gui import drops
 from kafdocs.gui.mainwindow import MainWindow
-from kafdocs.gui.transfers import FINAL
+from kafdocs.transfer import FINAL_EVENTS as FINAL
 from kafdocs.transfer import JobState
 from tests.gui.conftest import select_folder
 
