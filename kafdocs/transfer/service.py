@@ -69,13 +69,14 @@ class TransferService:
         Returns how many documents will be fetched; 0 means all are up to date.
         """
         plan = plan_folder_download(self.client, folder, dest)
+        if not plan.jobs:
+            plan.manifest.compact()
+            return 0
         with self._plans_lock:  # a job may end before the loop has seen its id
             waiting: set[int] = set()
             for job in plan.jobs:
                 waiting.add(self.queue.submit(job).id)
             self._open_plans.append((plan.manifest, waiting))
-        if not plan.jobs:
-            plan.manifest.compact()
         return len(plan.jobs)
 
     def fetch(self, record: dict[str, Any], target: Path) -> None:
