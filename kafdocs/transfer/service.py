@@ -33,7 +33,7 @@ class Transfers(Protocol):
     def fetch(self, record: dict[str, Any], target: Path) -> None: ...
     def cancel(self, job_id: int) -> None: ...
     def cancel_all(self) -> None: ...
-    def retry_failed(self) -> None: ...
+    def retry_failed(self) -> object: ...
     def subscribe(self, listener: Listener) -> None: ...
     def summary(self) -> Summary: ...
     def wait(self, timeout: float | None = None) -> bool: ...
@@ -43,25 +43,25 @@ class Transfers(Protocol):
     def busy(self) -> bool: ...
 
 
-class TransferService:
-    """A client and a queue; every request becomes jobs on the queue at once."""
+class TransferService(TransferQueue):
+    """A queue with a client: every request becomes jobs on the queue at once."""
 
     def __init__(self, client: Client, workers: int = 4, *, retries: int = 3,
                  first_id: int | None = None) -> None:
+        super().__init__(workers, retries=retries, first_id=first_id)
         self.client = client
-        self.queue = TransferQueue(workers, retries=retries, first_id=first_id)
         self._open_plans: list[tuple[Manifest, set[int]]] = []
         self._plans_lock = threading.RLock()
-        self.queue.subscribe(self._compact_finished_plans)
+        self.subscribe(self._compact_finished_plans)
 
     # -- requests -----------------------------------------------------------
     def upload(self, requests: list[UploadRequest]) -> None:
         for request in requests:
-            self.queue.submit(upload_job(self.client, request))
+            self.submit(upload_job(self.client, request))
 
     def download(self, records: list[dict[str, Any]], dest: Path) -> None:
         for job in document_jobs(self.client, records, dest):
-            self.queue.submit(job)
+            self.submit(job)
 
     def download_folder(self, folder: Folder, dest: Path) -> int:
         """List the folder (slow: call it off the GUI thread) and queue what changed.
@@ -75,44 +75,14 @@ class TransferService:
         with self._plans_lock:  # a job may end before the loop has seen its id
             waiting: set[int] = set()
             for job in plan.jobs:
-                waiting.add(self.queue.submit(job).id)
+                waiting.add(self.submit(job).id)
             self._open_plans.append((plan.manifest, waiting))
         return len(plan.jobs)
 
     def fetch(self, record: dict[str, Any], target: Path) -> None:
         """One document into ``target`` (the app's cache, to open or drag it)."""
         target.parent.mkdir(parents=True, exist_ok=True)
-        self.queue.submit(document_job(self.client, record, target.parent, target.name))
-
-    # -- control ------------------------------------------------------------
-    @property
-    def jobs(self) -> dict[int, Job]:
-        return self.queue.jobs
-
-    @property
-    def busy(self) -> bool:
-        return self.queue.busy
-
-    def subscribe(self, listener: Listener) -> None:
-        self.queue.subscribe(listener)
-
-    def cancel(self, job_id: int) -> None:
-        self.queue.cancel(job_id)
-
-    def cancel_all(self) -> None:
-        self.queue.cancel_all()
-
-    def retry_failed(self) -> None:
-        self.queue.retry_failed()
-
-    def summary(self) -> Summary:
-        return self.queue.summary()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        return self.queue.wait(timeout)
-
-    def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
-        self.queue.shutdown(cancel=cancel, timeout=timeout)
+        self.submit(document_job(self.client, record, target.parent, target.name))
 
     # -- folder manifests ---------------------------------------------------
     def _compact_finished_plans(self, event: JobEvent) -> None:

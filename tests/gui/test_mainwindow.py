@@ -175,7 +175,7 @@ def test_closing_with_transfers_running_asks_first(qtbot, window_factory, gui_cl
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
-    service.queue.submit(Job("slow", lambda ctx: [time.sleep(0.05) for _ in iter(
+    service.submit(Job("slow", lambda ctx: [time.sleep(0.05) for _ in iter(
         lambda: ctx.cancelled(), True)] and "x"))
     qtbot.waitUntil(lambda: window.queue.busy)
     window.close()
