@@ -69,6 +69,15 @@ def _f(name: str, label: str, type: str = "string", **kw: object) -> Field:
     return Field(name, label, type, **kw)  # type: ignore[arg-type]
 
 
+# Who owns a record and when it changed, as every module's describe lists them.
+OWNERSHIP_FIELDS = (
+    _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
+    _f("createdtime", "Date de création", "datetime", editable=False),
+    _f("modifiedtime", "Date de modification", "datetime", editable=False),
+    _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
+    _f("source", "Source", editable=False),
+)
+
 DOCUMENTS = Module(
     name="Documents",
     label="Documents",
@@ -81,11 +90,7 @@ DOCUMENTS = Module(
         _f("notes_title", "Titre", mandatory=True),
         _f("folderid", "Nom du dossier", "reference", refers_to=("DocumentFolders",)),
         _f("note_no", "N° de document", editable=False),
-        _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
-        _f("createdtime", "Date de création", "datetime", editable=False),
-        _f("modifiedtime", "Date de modification", "datetime", editable=False),
-        _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
-        _f("source", "Source", editable=False),
+        *OWNERSHIP_FIELDS,
         _f("starred", "Favori", "boolean"),
         _f("tags", "Tags"),
         _f("notecontent", "Note", "text"),
@@ -138,14 +143,7 @@ USERS = Module(
 )
 
 # What every ordinary CRM record carries besides its own fields.
-CRM_RECORD_FIELDS = (
-    _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
-    _f("createdtime", "Date de création", "datetime", editable=False),
-    _f("modifiedtime", "Date de modification", "datetime", editable=False),
-    _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
-    _f("source", "Source", editable=False),
-    _f("description", "Description", "text"),
-)
+CRM_RECORD_FIELDS = (*OWNERSHIP_FIELDS, _f("description", "Description", "text"))
 
 ACCOUNTS = Module(
     name="Accounts",
