@@ -10,6 +10,7 @@ from .errors import (
     AccessDenied,
     ApiError,
     AuthError,
+    BadAnswer,
     Cancelled,
     CertificateError,
     ConnectionFailed,
@@ -33,7 +34,7 @@ from .query import Query, quote
 from .url import endpoint_url, instance_url, is_insecure
 
 __all__ = [
-    "AccessDenied", "ApiError", "AuthError", "Cancelled", "CertificateError", "Client",
+    "AccessDenied", "ApiError", "AuthError", "BadAnswer", "Cancelled", "CertificateError", "Client",
     "ClientSpec",
     "ConnectionFailed", "CorruptFile", "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
     "KafdocsError", "NotFound", "NotKafinea", "Query", "QueryPager", "QuerySyntaxError",

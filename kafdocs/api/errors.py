@@ -147,6 +147,16 @@ class ServerFault(TransportError):
     hint = "The server returned something that is not a Kafinea answer; try again later."
 
 
+class BadAnswer(ServerFault):
+    """The answer holds data kafdocs refuses to use: an id that is not an id, a name
+    that would lead outside its folder, a size that is not a number, JSON nested without
+    end. Asking again would bring the same answer."""
+
+    transient = False
+    hint = ("The server sent something kafdocs cannot use. If this keeps happening, "
+            "tell your Kafinea administrator.")
+
+
 class NotKafinea(ServerFault):
     transient = False
     hint = "This address does not look like a Kafinea instance; check the URL."

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from kafdocs import __version__, credentials
 from kafdocs.api import Client
 from kafdocs.transfer import JobState
+from kafdocs.transfer.cache import cache_target
 
 from .mainwindow import MainWindow
 from .resources import app_icon, install_translator
@@ -92,7 +93,8 @@ def watch_smoke_test(app: QApplication, window: MainWindow, limit: float = 30.0)
     """For packaging checks: succeed once folders and documents are listed and one
     document came through the transfer helper (a frozen app must respawn itself for it).
     """
-    target = Path(tempfile.mkdtemp(prefix="kafdocs-smoke-")) / "fetched"
+    root = Path(tempfile.mkdtemp(prefix="kafdocs-smoke-"))
+    fetched: list[Path] = []
     timer = QTimer(window)
     deadline = [limit * 10]
 
@@ -106,7 +108,7 @@ def watch_smoke_test(app: QApplication, window: MainWindow, limit: float = 30.0)
         deadline[0] -= 1
         states = {job.state for job in window.queue.jobs.values()}
         with_file = [r for r in window.documents.rows if r.get("imageattachmentids")]
-        if JobState.DONE in states and target.stat().st_size:
+        if JobState.DONE in states and fetched[0].stat().st_size:
             finish(0, f"signed in, {window.folders.rowCount()} folders, "
                       f"{window.documents.rowCount()} documents, 1 fetched")
         elif states & {JobState.FAILED, JobState.SKIPPED, JobState.CANCELLED}:
@@ -114,7 +116,8 @@ def watch_smoke_test(app: QApplication, window: MainWindow, limit: float = 30.0)
         elif deadline[0] <= 0:
             finish(1, "nothing listed or fetched in time")
         elif with_file and not states and not window.queue.busy:
-            window.queue.fetch(with_file[0], target)
+            fetched.append(cache_target(root, window.client.endpoint, with_file[0]))
+            window.queue.fetch(with_file[0], root)
 
     timer.timeout.connect(check)
     timer.start(100)

@@ -30,17 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kafdocs.api import Client, instance_url
+from kafdocs.api import BadAnswer, Client, instance_url
 from kafdocs.api.streams import b64_length
 from kafdocs.transfer import Job, Summary, Transfers
-from kafdocs.transfer.download import (
-    expected_size,
-    local_name_source,
-    modified_timestamp,
-)
+from kafdocs.transfer.cache import cache_target
+from kafdocs.transfer.download import expected_size, modified_timestamp
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
-from kafdocs.transfer.naming import safe_name
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest
 
@@ -464,14 +460,15 @@ class MainWindow(QMainWindow):
                        self._background_error)
 
     def _cache_target(self, record: dict[str, Any]) -> Path:
-        return self.cache_dir / record["id"] / safe_name(local_name_source(record))
+        """Raises BadAnswer for a record whose id cannot name a cache folder."""
+        return cache_target(self.cache_dir, self.client.endpoint, record)
 
     def _cached_path(self, record: dict[str, Any]) -> Path | None:
         """A cached copy that is complete and of the current version (stat only)."""
-        path = self._cache_target(record)
         try:
+            path = self._cache_target(record)
             info = path.stat()
-        except OSError:
+        except (OSError, BadAnswer):
             return None
         stamp = modified_timestamp(record)
         fresh = stamp is None or int(info.st_mtime) == int(stamp)
@@ -487,10 +484,14 @@ class MainWindow(QMainWindow):
         cached = self._cached_path(record)
         if cached is not None:
             self._open_path(cached)
-        else:
+            return
+        try:
             target = self._cache_target(record)
-            self._open_when_fetched.add(target)
-            self.queue.fetch(record, target)
+        except BadAnswer as exc:
+            self.show_error(describe(exc))
+            return
+        self._open_when_fetched.add(target)
+        self.queue.fetch(record, self.cache_dir)
 
     def _open_path(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -506,7 +507,12 @@ class MainWindow(QMainWindow):
     def _prepare_drag(self, records: list[dict[str, Any]]) -> None:
         for record in records:
             if record.get("filelocationtype") != "E" and record.get("imageattachmentids"):
-                self.queue.fetch(record, self._cache_target(record))
+                try:
+                    self._cache_target(record)
+                except BadAnswer as exc:
+                    self.show_error(describe(exc))
+                    continue
+                self.queue.fetch(record, self.cache_dir)
         self.statusBar().showMessage(
             self.tr("Preparing the files for drag and drop — drag them again in a moment."),
             6000)

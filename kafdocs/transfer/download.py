@@ -21,7 +21,7 @@ from kafdocs.i18n import _
 from .engine import Job, JobContext, Skipped
 from .folders import Folder, list_documents
 from .manifest import Entry, Manifest
-from .naming import NameAllocator, numbered, safe_name
+from .naming import NameAllocator, id_part, inside, numbered, safe_name
 
 log = logging.getLogger(__name__)
 PART_SUFFIX = ".kafdocs-part"
@@ -87,7 +87,7 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
     written: list[Path] = []
     done = 0
     for n, file_id in enumerate(file_ids(record), 1):
-        target = folder / (name if n == 1 else numbered(name, n))
+        target = inside(folder, folder / (name if n == 1 else numbered(name, n)))
         ctx.check()
         with part_file(target) as out:
             (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx)
@@ -128,7 +128,7 @@ class FolderPlan:
 def plan_folder_download(client: Client, folder: Folder, dest: Path,
                          documents: list[dict[str, Any]] | None = None) -> FolderPlan:
     """List the folder and make one job per document that is new or changed."""
-    target = dest / safe_name(folder.name, fallback=folder.id.replace("x", "-"))
+    target = dest / safe_name(folder.name, fallback=id_part(folder.id).replace("x", "-"))
     target.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(target)
     manifest = Manifest(target)

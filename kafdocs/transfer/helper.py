@@ -105,8 +105,8 @@ class HelperTransfers:
         """Blocks until the helper has listed the folder: call it off the GUI thread."""
         return int(self._call("download_folder", folder, dest).result())
 
-    def fetch(self, record: dict[str, Any], target: Path) -> None:
-        self._call("fetch", record, target)
+    def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
+        self._call("fetch", record, cache_root)
 
     def cancel(self, job_id: int) -> None:
         self._call("cancel", job_id)

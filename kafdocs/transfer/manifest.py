@@ -2,7 +2,8 @@
 
 An append-only journal of JSON lines: one line per completed document, written after
 the file is in place. A run killed at any moment leaves at worst a half line, which is
-ignored; the journal is compacted when a run ends.
+ignored; the journal is compacted when a run ends. The journal lies in a folder others
+may write to: a line whose name is not one plain file name is ignored, never followed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import os
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from .naming import is_plain_name
 
 log = logging.getLogger(__name__)
 MANIFEST = ".kafdocs-manifest.jsonl"
@@ -45,6 +48,9 @@ class Manifest:
                               str(data["modifiedtime"]), int(data["filesize"]))
             except (ValueError, KeyError, TypeError):
                 log.info("ignoring a damaged manifest line in %s", self.path)
+                continue
+            if not is_plain_name(entry.name):
+                log.warning("ignoring a manifest line naming %r in %s", entry.name, self.path)
                 continue
             self.entries[entry.doc_id] = entry
 

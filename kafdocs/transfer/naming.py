@@ -10,10 +10,43 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from pathlib import Path
+
+from kafdocs.api import BadAnswer
+from kafdocs.i18n import _
 
 MAX_BYTES = 200  # well under the 255-byte limit of common file systems, room for " (12)"
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
+_RECORD_ID = re.compile(r"[0-9]+x[0-9]+")  # ASCII digits only: "²" and "٣" are digits too
+
+
+def id_part(record_id: object) -> str:
+    """A server id as one path component: only ``<digits>x<digits>`` is accepted.
+
+    The one gate between an id the server sent and a file system path: anything
+    else (``../..``, an absolute path, a drive letter) is refused, never cleaned up.
+    """
+    if isinstance(record_id, str) and _RECORD_ID.fullmatch(record_id):
+        return record_id
+    raise BadAnswer(_("The server sent a record id that is not valid: {id}").format(
+        id=repr(record_id)[:60]))
+
+
+def inside(root: Path, path: Path) -> Path:
+    """``path`` once resolved, if it stays inside ``root``; links are followed."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise BadAnswer(_("A name sent by the server leads outside the folder {folder}")
+                        .format(folder=str(root)))
+    return resolved
+
+
+def is_plain_name(name: str) -> bool:
+    """One file name that stays in its folder (for names read back, e.g. from a manifest):
+    no separator, drive or control character, not only dots, not a device name."""
+    return name.strip(" .") != "" and not _FORBIDDEN.search(name) \
+        and not _RESERVED.match(name)
 
 
 def safe_name(raw: str, fallback: str = "document") -> str:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from kafdocs.api import Client
 
+from .cache import cache_target, prepare_cache
 from .download import document_job, document_jobs, plan_folder_download
 from .engine import FINAL_EVENTS, Job, JobEvent, Listener, Summary, TransferQueue
 from .folders import Folder
@@ -30,7 +31,7 @@ class Transfers(Protocol):
     def upload(self, requests: list[UploadRequest]) -> None: ...
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
     def download_folder(self, folder: Folder, dest: Path) -> int: ...
-    def fetch(self, record: dict[str, Any], target: Path) -> None: ...
+    def fetch(self, record: dict[str, Any], cache_root: Path) -> None: ...
     def cancel(self, job_id: int) -> None: ...
     def cancel_all(self) -> None: ...
     def retry_failed(self) -> object: ...
@@ -52,6 +53,7 @@ class TransferService(TransferQueue):
         self.client = client
         self._open_plans: list[tuple[Manifest, set[int]]] = []
         self._plans_lock = threading.RLock()
+        self._prepared: set[Path] = set()  # cache roots created and cleaned by this process
         self.subscribe(self._compact_finished_plans)
 
     # -- requests -----------------------------------------------------------
@@ -79,9 +81,17 @@ class TransferService(TransferQueue):
             self._open_plans.append((plan.manifest, waiting))
         return len(plan.jobs)
 
-    def fetch(self, record: dict[str, Any], target: Path) -> None:
-        """One document into ``target`` (the app's cache, to open or drag it)."""
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
+        """One document into the app's cache under ``cache_root``, to open or drag it.
+
+        The place is ``cache_target``'s, which the app asks too; an id that is no id
+        raises ``BadAnswer`` before anything is created.
+        """
+        target = cache_target(cache_root, self.client.endpoint, record)
+        if cache_root not in self._prepared:
+            prepare_cache(cache_root)
+            self._prepared.add(cache_root)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.submit(document_job(self.client, record, target.parent, target.name))
 
     # -- folder manifests ---------------------------------------------------

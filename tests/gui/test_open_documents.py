@@ -1,0 +1,74 @@
+"""Double-click opens a document: from the private cache, or an external link after asking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from PySide6.QtCore import QUrl
+
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.models import RECORD_ROLE
+from kafdocs.transfer import TransferService
+from kafdocs.transfer.cache import cache_target
+from tests.gui.conftest import select_folder
+
+
+class Desktop:
+    """Stands in for QDesktopServices: records what the window asked to open."""
+
+    opened: ClassVar[list[QUrl]] = []
+
+    @classmethod
+    def openUrl(cls, url: QUrl) -> bool:
+        cls.opened.append(url)
+        return True
+
+
+@pytest.fixture
+def desktop(monkeypatch) -> type[Desktop]:
+    Desktop.opened = []
+    monkeypatch.setattr("kafdocs.gui.mainwindow.QDesktopServices", Desktop)
+    return Desktop
+
+
+@pytest.fixture
+def win(qtbot, window_factory, gui_client) -> MainWindow:
+    """A window whose transfers run in this process (quicker to start than the helper)."""
+    window = window_factory(TransferService(gui_client))
+    select_folder(qtbot, window, "Contrats")
+    return window
+
+
+def record(win: MainWindow, row: int) -> dict:
+    return win.proxy.index(row, 0).data(RECORD_ROLE)
+
+
+def stored_row(win: MainWindow) -> int:
+    return next(r for r in range(win.proxy.rowCount())
+                if record(win, r).get("imageattachmentids"))
+
+
+def test_a_document_is_fetched_into_the_cache_then_opened(qtbot, win: MainWindow,
+                                                          desktop) -> None:
+    row = stored_row(win)
+    win.open_document(win.proxy.index(row, 0))
+    qtbot.waitUntil(lambda: len(desktop.opened) == 1, timeout=15_000)
+    opened = Path(desktop.opened[0].toLocalFile())
+    assert opened == cache_target(win.cache_dir, win.client.endpoint, record(win, row))
+    assert opened.stat().st_size == int(record(win, row)["filesize"])
+    win.open_document(win.proxy.index(row, 0))  # now straight from the cache
+    assert len(desktop.opened) == 2 and len(win.queue.jobs) == 1
+
+
+def test_a_document_with_a_hostile_id_is_neither_written_nor_opened(
+        qtbot, win: MainWindow, desktop, tmp_path: Path) -> None:
+    row = stored_row(win)
+    source = win.proxy.mapToSource(win.proxy.index(row, 0)).row()
+    win.documents.rows[source]["id"] = "../../../.config/autostart"  # as the server sent it
+    before = sorted(tmp_path.rglob("*"))
+    win.open_document(win.proxy.index(row, 0))
+    assert "not valid" in win.statusBar().currentMessage()
+    assert desktop.opened == [] and win.queue.jobs == {}
+    assert sorted(tmp_path.rglob("*")) == before
