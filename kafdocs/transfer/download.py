@@ -128,7 +128,8 @@ class FolderPlan:
 def plan_folder_download(client: Client, folder: Folder, dest: Path,
                          documents: list[dict[str, Any]] | None = None) -> FolderPlan:
     """List the folder and make one job per document that is new or changed."""
-    target = dest / safe_name(folder.name, fallback=id_part(folder.id).replace("x", "-"))
+    name = safe_name(folder.name, fallback="") or id_part(folder.id).replace("x", "-")
+    target = dest / name
     target.mkdir(parents=True, exist_ok=True)
     _remove_stale_parts(target)
     manifest = Manifest(target)
