@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from kafdocs.api.retry import RetryPolicy
 from kafdocs.sandbox.app import Sandbox, SandboxSettings
 from kafdocs.sandbox.operations import Config
 
 ACCESS_KEY = "test-access-key-0123"
+FAST_RETRY = RetryPolicy(first_delay=0.005)  # the default policy's tries, without the waits
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from .errors import (
     TooLarge,
     TransportError,
     UnknownOperation,
+    Unreachable,
 )
 from .query import Query, quote
 from .url import endpoint_url, instance_url, is_insecure
@@ -39,6 +40,6 @@ __all__ = [
     "ConnectionFailed", "CorruptFile", "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
     "KafdocsError", "NotFound", "NotKafinea", "Query", "QueryPager", "QuerySyntaxError",
     "QueryValueError", "RequestTimeout", "ServerFault", "SessionExpired", "TooLarge",
-    "TransportError", "UnknownOperation", "decode_label", "endpoint_url", "instance_url",
-    "is_insecure", "quote",
+    "TransportError", "UnknownOperation", "Unreachable", "decode_label", "endpoint_url",
+    "instance_url", "is_insecure", "quote",
 ]

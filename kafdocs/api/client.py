@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
+from urllib3.exceptions import NewConnectionError
 
 from kafdocs import __version__
 from kafdocs.i18n import N_, _
@@ -44,10 +44,13 @@ from .errors import (
     ServerFault,
     SessionExpired,
     TooLarge,
+    TransportError,
     UnknownOperation,
+    Unreachable,
 )
 from .logs import install_redaction, redact
 from .query import Query
+from .retry import DEFAULT_RETRY, Failure, RetryPolicy, classify
 from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
 from .url import endpoint_url
 
@@ -56,8 +59,6 @@ USER_AGENT = f"kafdocs/{__version__}"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # connect, read (between two packets)
 LARGE_BODY = 512 * 1024  # above this, a "missing parameter" answer means post_max_size
 DOWNLOAD_CHUNK = 1 << 20
-GET_ATTEMPTS = 3
-GET_BACKOFF = 0.2  # seconds, then x3
 
 _login_locks: dict[tuple[str, str], threading.Lock] = {}
 _login_locks_guard = threading.Lock()
@@ -107,6 +108,7 @@ class ClientSpec:
     user_id: str = ""
     server_version: str = ""
     file_upload_supported: bool | None = None
+    retry_policy: RetryPolicy = DEFAULT_RETRY
 
 
 class Client:
@@ -120,12 +122,14 @@ class Client:
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
         pool_size: int = 16,
         max_upload: int | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ) -> None:
         self.endpoint = endpoint_url(url)
         self.username = username
         self._access_key = access_key
         self.timeout = timeout
         self.max_upload = max_upload  # bytes of request body the server accepts, if known
+        self.retry_policy = retry  # how idempotent requests are repeated (see retry.py)
         self.user_id = ""
         self.server_version = ""
         self.login_result: dict[str, Any] = {}
@@ -143,32 +147,24 @@ class Client:
             verify = env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE") or True
         self.http.verify = verify
         self.http.headers["User-Agent"] = USER_AGENT
-        retry = Retry(
-            total=3,
-            connect=3,
-            read=2,
-            status=3,
-            backoff_factor=0.3,
-            status_forcelist=(502, 503, 504),
-            allowed_methods=frozenset({"GET"}),
-            raise_on_status=False,
-            respect_retry_after_header=True,
-        )
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=retry)
+        # No retries down there: what is repeated is decided once, in retry.py.
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size)
         self.http.mount("https://", adapter)
         self.http.mount("http://", adapter)
         install_redaction()
 
     def spec(self) -> ClientSpec:
         with self._state_lock:
+            verify = True if self.http.verify is None else self.http.verify
             return ClientSpec(self.endpoint, self.username, self._access_key,
-                              self.http.verify, self.timeout, self.max_upload, self._session,
-                              self.user_id, self.server_version, self._file_upload_supported)
+                              verify, self.timeout, self.max_upload, self._session,
+                              self.user_id, self.server_version, self._file_upload_supported,
+                              self.retry_policy)
 
     @classmethod
     def from_spec(cls, spec: ClientSpec) -> Client:
         client = cls(spec.endpoint, spec.username, spec.access_key, verify=spec.verify,
-                     timeout=spec.timeout, max_upload=spec.max_upload)
+                     timeout=spec.timeout, max_upload=spec.max_upload, retry=spec.retry_policy)
         client._session, client.user_id = spec.session, spec.user_id
         client.server_version = spec.server_version
         client._file_upload_supported = spec.file_upload_supported
@@ -247,7 +243,11 @@ class Client:
     def _current_session(self) -> str:
         with self._state_lock:
             session = self._session
-        return session or (self.login() and self._session)
+        if not session:
+            self.login()
+            with self._state_lock:
+                session = self._session
+        return session
 
     def _relogin(self, stale: str) -> None:
         """Log in again unless another thread already replaced the stale session."""
@@ -289,18 +289,20 @@ class Client:
             raise
 
     def _get(self, operation: str, params: dict[str, str]) -> Any:
-        """GET operations are idempotent: a dropped, cut-off or garbled answer is asked
-        again, with backoff, before giving up. Answers of the webservice are final."""
-        for attempt in range(1, GET_ATTEMPTS + 1):
+        """GET operations are idempotent: an exchange that broke on the way is asked
+        again as the retry policy says, here and nowhere else (see retry.py)."""
+        attempt = 1
+        while True:
             try:
                 resp = self._http("GET", operation, params=params)
                 return envelope.parse_body(self._read(resp, operation), operation)
-            except (ConnectionFailed, RequestTimeout, HttpError, ServerFault) as exc:
-                if not exc.transient or attempt == GET_ATTEMPTS:
+            except TransportError as exc:
+                if not self.retry_policy.should_retry(exc, attempt):
+                    exc.retried = classify(exc) is Failure.LOST  # not to be repeated again
                     raise
                 log.info("%s failed (%s); asking again", operation, exc.__class__.__name__)
-                time.sleep(GET_BACKOFF * 3 ** (attempt - 1))
-        raise AssertionError("unreachable")
+                time.sleep(self.retry_policy.delay(attempt))
+                attempt += 1
 
     def _raise_if_dropped(self, exc: ApiError, sent: dict[str, str] | list[str], size: int) -> None:
         """PHP's post_max_size drops every field: a large POST "missing" one of ours."""
@@ -321,6 +323,12 @@ class Client:
             raise CertificateError(
                 _("Secure connection to the server failed: {reason}").format(reason=_reason(exc))
             ) from None
+        except requests.exceptions.ConnectTimeout as exc:
+            raise Unreachable(
+                _("Could not reach {endpoint}: {reason}").format(
+                    endpoint=self.endpoint, reason=_reason(exc)
+                )
+            ) from None
         except requests.exceptions.Timeout as exc:
             raise RequestTimeout(
                 _("The server did not answer {operation} in time ({reason})").format(
@@ -328,7 +336,8 @@ class Client:
                 )
             ) from None
         except requests.exceptions.ConnectionError as exc:
-            raise ConnectionFailed(
+            error = Unreachable if _no_connection(exc) else ConnectionFailed
+            raise error(
                 _("Could not reach {endpoint}: {reason}").format(
                     endpoint=self.endpoint, reason=_reason(exc)
                 )
@@ -624,6 +633,12 @@ def _reading(operation: str) -> Iterator[None]:
                 operation=operation, reason=_reason(exc)
             )
         ) from None
+
+
+def _no_connection(exc: requests.exceptions.ConnectionError) -> bool:
+    """Refused, or the host name unknown: no connection was ever opened."""
+    inner = exc.args[0] if exc.args else None
+    return isinstance(getattr(inner, "reason", inner), NewConnectionError)
 
 
 def cancelled_now(body: MultipartFileBody) -> bool:

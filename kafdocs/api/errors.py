@@ -1,10 +1,13 @@
 """One exception hierarchy for everything the webservice or the network can do to us.
 
 Every error carries a sentence a user can act on (``hint``) and says whether trying
-again later may help (``transient``), which the transfer engine uses to retry.
+again later may help (``transient``); ``retry.py`` decides from that what is repeated.
+Every error crosses to another process intact (the transfer helper sends them back).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from kafdocs.i18n import _
 
@@ -13,11 +16,25 @@ class KafdocsError(Exception):
     """Base of every kafdocs error."""
 
     transient = False
+    retried = False  # set once the client has repeated the request as often as it may
     hint = ""
 
     def __str__(self) -> str:
         text = super().__str__()
         return f"{text} — {_(self.hint)}" if self.hint else text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its message and attributes, whatever its ``__init__`` expects,
+        so every subclass can cross to another process."""
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild(cls: type[KafdocsError], args: tuple[Any, ...],
+             state: dict[str, Any]) -> KafdocsError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class Cancelled(KafdocsError):
@@ -47,10 +64,6 @@ class ApiError(KafdocsError):
         self.code = code
         self.message = message
         self.operation = operation
-
-    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
-        """Rebuilt from its own fields, so it can cross to another process."""
-        return type(self), (self.code, self.message, self.operation)
 
 
 class AuthError(ApiError):
@@ -117,6 +130,10 @@ class ConnectionFailed(TransportError):
     hint = "Check the address and your network connection, then try again."
 
 
+class Unreachable(ConnectionFailed):
+    """No connection could be made: refused, unknown host, or no answer to connect."""
+
+
 class CertificateError(TransportError):
     transient = False
     hint = ("The server's TLS certificate could not be verified. If your company uses its own "
@@ -136,9 +153,6 @@ class HttpError(TransportError):
         self.transient = status >= 500 or status == 429
         self.hint = ("The server or a proxy in front of it failed; try again later."
                      if self.transient else "Check the instance address.")
-
-    def __reduce__(self) -> tuple[type, tuple[int, str]]:
-        return type(self), (self.status, self.excerpt)
 
 
 class ServerFault(TransportError):

@@ -62,14 +62,20 @@ def modified_timestamp(record: dict[str, Any]) -> float | None:
 
 
 @contextmanager
-def part_file(final: Path) -> Iterator[BinaryIO]:
-    """A hidden temporary file that becomes ``final`` only if the block succeeds."""
+def part_file(final: Path, stamp: float | None = None) -> Iterator[BinaryIO]:
+    """A hidden temporary file that becomes ``final`` only if the block succeeds.
+
+    The modification time is set before the rename, so a file under its final name
+    always carries the stamp that lets a re-run recognise it as complete.
+    """
     part = final.with_name(f".{final.name}{PART_SUFFIX}")
     try:
         with part.open("wb") as out:
             yield out
             out.flush()
             os.fsync(out.fileno())
+        if stamp is not None:
+            os.utime(part, (stamp, stamp))
         part.replace(final)
     except BaseException:
         with suppress(OSError):
@@ -86,10 +92,11 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
     ctx.set_total(expected_size(record))
     written: list[Path] = []
     done = 0
+    stamp = modified_timestamp(record)
     for n, file_id in enumerate(file_ids(record), 1):
         target = inside(folder, folder / (name if n == 1 else numbered(name, n)))
         ctx.check()
-        with part_file(target) as out:
+        with part_file(target, stamp) as out:
             (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx)
         if n == 1 and expected_size(record) and info.written != expected_size(record):
             target.unlink()
@@ -97,9 +104,6 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
                                 "{actual}").format(name=name, expected=expected_size(record),
                                                    actual=info.written))
         done += info.written
-        stamp = modified_timestamp(record)
-        if stamp is not None:
-            os.utime(target, (stamp, stamp))
         written.append(target)
     return written
 

@@ -12,7 +12,6 @@ import enum
 import errno
 import itertools
 import logging
-import random
 import threading
 import time
 from collections import deque
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from kafdocs.api.errors import Cancelled, KafdocsError
+from kafdocs.api.retry import DEFAULT_RETRY, RetryPolicy
 from kafdocs.i18n import _
 
 log = logging.getLogger(__name__)
@@ -159,13 +159,12 @@ class TransferQueue:
 
     _ids = itertools.count(1)
 
-    def __init__(self, workers: int = 4, *, retries: int = 3, backoff: float = 0.5,
+    def __init__(self, workers: int = 4, *, retry: RetryPolicy = DEFAULT_RETRY,
                  listener: Listener | None = None, first_id: int | None = None) -> None:
         if first_id is not None:  # a helper process numbering after a lost one
             self._ids = itertools.count(first_id)
         self.workers = max(1, workers)
-        self.retries = retries
-        self.backoff = backoff
+        self.retry_policy = retry  # repeats what the client could not (see kafdocs.api.retry)
         self.listeners: list[Listener] = [listener] if listener else []
         self.jobs: dict[int, Job] = {}
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="kafdocs-transfer")
@@ -191,22 +190,22 @@ class TransferQueue:
         job.id = next(self._ids)
         self.jobs[job.id] = job
         self._emit(JobEvent(job.id, "queued", 0, job.total, job.label))
-        with self._lock:
-            self._schedule(job)
+        self._schedule(job)
         return job
 
     def _schedule(self, job: Job) -> None:
-        """Called with the lock held. After shutdown, jobs end at once as cancelled."""
-        if self._closed:
+        """After shutdown, jobs end at once as cancelled, and say so."""
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                if self._pending == 0:
+                    self._started = time.monotonic()
+                self._pending += 1
+                job.state = JobState.QUEUED
+                self._pool.submit(self._run, job)
+        if closed:
             job.cancel_event.set()
-            job.state = JobState.CANCELLED
-            job.message = _("Cancelled")
-            return
-        if self._pending == 0:
-            self._started = time.monotonic()
-        self._pending += 1
-        job.state = JobState.QUEUED
-        self._pool.submit(self._run, job)
+            self._end(job, JobState.CANCELLED, _("Cancelled"))
 
     def cancel(self, job_id: int) -> None:
         job = self.jobs.get(job_id)
@@ -227,8 +226,7 @@ class TransferQueue:
             job.done, job.message, job.attempts = 0, "", 0
             job.state = JobState.QUEUED
         self._emit(JobEvent(job.id, "queued", 0, job.total, job.label))
-        with self._lock:
-            self._schedule(job)
+        self._schedule(job)
         return True
 
     def retry_failed(self) -> int:
@@ -283,7 +281,7 @@ class TransferQueue:
             except Cancelled:
                 self._end(job, JobState.CANCELLED, _("Cancelled"))
             except KafdocsError as exc:
-                if exc.transient and job.attempts <= self.retries and self._pause(job, exc):
+                if self.retry_policy.should_retry(exc, job.attempts) and self._pause(job, exc):
                     continue
                 if job.cancel_event.is_set():
                     self._end(job, JobState.CANCELLED, _("Cancelled"))
@@ -301,7 +299,7 @@ class TransferQueue:
 
     def _pause(self, job: Job, exc: KafdocsError) -> bool:
         """Back off before a retry; False if the job was cancelled meanwhile."""
-        delay = self.backoff * (2 ** (job.attempts - 1)) * (0.5 + random.random())
+        delay = self.retry_policy.delay(job.attempts)
         log.info("%s: %s; retrying in %.1f s", job.label, exc, delay)
         job.done = 0
         self._emit(JobEvent(job.id, "retrying", 0, job.total, str(exc)))

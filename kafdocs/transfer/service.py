@@ -47,9 +47,9 @@ class Transfers(Protocol):
 class TransferService(TransferQueue):
     """A queue with a client: every request becomes jobs on the queue at once."""
 
-    def __init__(self, client: Client, workers: int = 4, *, retries: int = 3,
+    def __init__(self, client: Client, workers: int = 4, *,
                  first_id: int | None = None) -> None:
-        super().__init__(workers, retries=retries, first_id=first_id)
+        super().__init__(workers, retry=client.retry_policy, first_id=first_id)
         self.client = client
         self._open_plans: list[tuple[Manifest, set[int]]] = []
         self._plans_lock = threading.RLock()

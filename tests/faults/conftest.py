@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from kafdocs.api import Client
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, FAST_RETRY
 from tests.faults.proxy import FaultProxy
 
 
@@ -18,7 +18,7 @@ def proxy(sandbox) -> Iterator[FaultProxy]:
 
 @pytest.fixture
 def client(proxy) -> Iterator[Client]:
-    crm = Client(proxy.url, "admin", ACCESS_KEY, timeout=(2.0, 1.0))
+    crm = Client(proxy.url, "admin", ACCESS_KEY, timeout=(2.0, 1.0), retry=FAST_RETRY)
     crm.login()
     yield crm
     crm.close()

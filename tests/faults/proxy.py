@@ -39,7 +39,7 @@ class FaultProxy(ThreadingHTTPServer):
         self.seen: list[tuple[str, str]] = []  # (operation, fault kind or "")
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
 
     @property

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from kafdocs.api import Client, Query
+from kafdocs.api.retry import RetryPolicy
 from kafdocs.api.streams import MultipartFileBody
 from kafdocs.transfer import Job, TransferQueue
 from kafdocs.transfer.upload import UploadRequest, upload
@@ -37,7 +38,7 @@ def new_document(client: Client, name: str) -> str:
 
 
 def kafdocs_upload(client: Client, source: Path) -> str:
-    queue = TransferQueue(1, retries=0)
+    queue = TransferQueue(1, retry=RetryPolicy(attempts=1))
     job = queue.submit(Job(source.name, lambda ctx: upload(
         client, UploadRequest(source, "22x1"), ctx)["id"]))
     queue.wait()

@@ -12,7 +12,7 @@ from kafdocs.api import Client
 from kafdocs.sandbox.app import Sandbox
 from kafdocs.sandbox.schema import DOCUMENTS
 from kafdocs.transfer import Job, TransferQueue
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, FAST_RETRY
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def set_fields(sandbox: Sandbox, doc_id: str, **values: str) -> None:
 
 
 def run_all(jobs: list[Job], workers: int = 4) -> TransferQueue:
-    queue = TransferQueue(workers, backoff=0.05)
+    queue = TransferQueue(workers, retry=FAST_RETRY)
     for job in jobs:
         queue.submit(job)
     assert queue.wait(60)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 
 from kafdocs.api import AccessDenied, ConnectionFailed
+from kafdocs.api.retry import RetryPolicy
 from kafdocs.transfer import Job, JobEvent, JobState, Skipped, TransferQueue
+from tests.conftest import FAST_RETRY
 
 
 def flaky(failures: int, error: Exception):
@@ -25,7 +27,7 @@ def flaky(failures: int, error: Exception):
 def test_transient_errors_are_retried_until_success() -> None:
     run, calls = flaky(2, ConnectionFailed("reset"))
     events: list[JobEvent] = []
-    queue = TransferQueue(2, retries=3, backoff=0.01, listener=events.append)
+    queue = TransferQueue(2, retry=FAST_RETRY, listener=events.append)
     job = queue.submit(Job("a", run))
     assert queue.wait(5)
     assert job.state is JobState.DONE and calls["n"] == 3
@@ -35,7 +37,7 @@ def test_transient_errors_are_retried_until_success() -> None:
 
 def test_retries_are_bounded() -> None:
     run, calls = flaky(10, ConnectionFailed("down"))
-    queue = TransferQueue(1, retries=2, backoff=0.01)
+    queue = TransferQueue(1, retry=RetryPolicy(attempts=3, first_delay=0.005))
     job = queue.submit(Job("a", run))
     queue.wait(5)
     assert job.state is JobState.FAILED and calls["n"] == 3 and "down" in job.message
@@ -44,7 +46,7 @@ def test_retries_are_bounded() -> None:
 def test_permanent_errors_fail_at_once_and_the_batch_goes_on() -> None:
     bad, calls = flaky(10, AccessDenied("ACCESS_DENIED", "denied"))
     good, _ = flaky(0, ConnectionFailed("-"))
-    queue = TransferQueue(1, backoff=0.01)
+    queue = TransferQueue(1, retry=FAST_RETRY)
     a, b = queue.submit(Job("bad", bad)), queue.submit(Job("good", good))
     queue.wait(5)
     assert a.state is JobState.FAILED and calls["n"] == 1 and b.state is JobState.DONE
@@ -82,7 +84,7 @@ def test_cancel_all_stops_running_and_queued_jobs_then_retry_runs_them() -> None
         ctx.check()
         return "never"
 
-    queue = TransferQueue(1, backoff=0.01)
+    queue = TransferQueue(1, retry=FAST_RETRY)
     jobs = [queue.submit(Job(str(n), slow)) for n in range(3)]
     queue.cancel_all()
     assert queue.wait(5)
