@@ -7,6 +7,9 @@ python -m pip install ".[packaging]"
 python -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath dist --workpath build/pyinstaller packaging/kafdocs.spec
 QT_QPA_PLATFORM=offscreen timeout 120 dist/kafdocs/kafdocs --demo --smoke-test
+# The compiled French catalogue is inside: a usage error comes back in French.
+said=$(env -u KAFDOCS_URL -u KAFDOCS_USER KAFDOCS_LANG=fr dist/kafdocs/kafdocs folders 2>&1 || true)
+grep -q "Indiquez --url" <<<"$said" || { echo "no French in the bundle: $said" >&2; exit 1; }
 echo "bundle: dist/kafdocs/ ($(du -sh dist/kafdocs | cut -f1))"
 # A tarball to hand out, with the desktop entry and icons beside the bundle.
 mkdir -p dist/kafdocs/share/icons

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kafdocs.i18n import _
+from kafdocs.i18n import N_, _, decimal
 
 
 class KafdocsError(Exception):
@@ -48,7 +48,8 @@ class QueryValueError(KafdocsError, ValueError):
 class InvalidUrl(KafdocsError, ValueError):
     """The instance URL cannot be used."""
 
-    hint = "Paste the address of your Kafinea instance, e.g. https://apps.kafinea.com/MyCompany"
+    hint = N_("Paste the address of your Kafinea instance, "
+              "e.g. https://apps.kafinea.com/MyCompany")
 
 
 class CorruptFile(KafdocsError):
@@ -67,7 +68,7 @@ class ApiError(KafdocsError):
 
 
 class AuthError(ApiError):
-    hint = "Check the user name and the access key (Kafinea: My preferences → Access key)."
+    hint = N_("Check the user name and the access key (Kafinea: My preferences → Access key).")
 
 
 class SessionExpired(ApiError):
@@ -79,11 +80,11 @@ class SessionExpired(ApiError):
 class AccessDenied(ApiError):
     """Also what vtiger answers for a record that does not exist or was deleted."""
 
-    hint = "The record may have been deleted, or your CRM user may not have the right."
+    hint = N_("The record may have been deleted, or your CRM user may not have the right.")
 
 
 class NotFound(ApiError):
-    hint = "The file may have been removed from the CRM."
+    hint = N_("The file may have been removed from the CRM.")
 
 
 class InvalidId(ApiError):
@@ -127,7 +128,7 @@ class TransportError(KafdocsError):
 
 
 class ConnectionFailed(TransportError):
-    hint = "Check the address and your network connection, then try again."
+    hint = N_("Check the address and your network connection, then try again.")
 
 
 class Unreachable(ConnectionFailed):
@@ -136,12 +137,12 @@ class Unreachable(ConnectionFailed):
 
 class CertificateError(TransportError):
     transient = False
-    hint = ("The server's TLS certificate could not be verified. If your company uses its own "
-            "certificate authority, give its bundle with --ca-bundle.")
+    hint = N_("The server's TLS certificate could not be verified. If your company uses its "
+              "own certificate authority, give its bundle with --ca-bundle.")
 
 
 class RequestTimeout(TransportError):
-    hint = "The server is slow or unreachable; try again later."
+    hint = N_("The server is slow or unreachable; try again later.")
 
 
 class HttpError(TransportError):
@@ -151,14 +152,14 @@ class HttpError(TransportError):
         super().__init__(f"HTTP {status} from the server: {excerpt}")
         self.status, self.excerpt = status, excerpt
         self.transient = status >= 500 or status == 429
-        self.hint = ("The server or a proxy in front of it failed; try again later."
-                     if self.transient else "Check the instance address.")
+        self.hint = (N_("The server or a proxy in front of it failed; try again later.")
+                     if self.transient else N_("Check the instance address."))
 
 
 class ServerFault(TransportError):
     """The body held no webservice answer: an HTML page, a cut-off body, foreign JSON."""
 
-    hint = "The server returned something that is not a Kafinea answer; try again later."
+    hint = N_("The server returned something that is not a Kafinea answer; try again later.")
 
 
 class BadAnswer(ServerFault):
@@ -167,13 +168,13 @@ class BadAnswer(ServerFault):
     end. Asking again would bring the same answer."""
 
     transient = False
-    hint = ("The server sent something kafdocs cannot use. If this keeps happening, "
-            "tell your Kafinea administrator.")
+    hint = N_("The server sent something kafdocs cannot use. If this keeps happening, "
+              "tell your Kafinea administrator.")
 
 
 class NotKafinea(ServerFault):
     transient = False
-    hint = "This address does not look like a Kafinea instance; check the URL."
+    hint = N_("This address does not look like a Kafinea instance; check the URL.")
 
 
 class TooLarge(TransportError):
@@ -182,9 +183,10 @@ class TooLarge(TransportError):
     transient = False
 
     def __init__(self, size: int, limit: int | None = None) -> None:
-        shown = _(" (limit {limit:.1f} MiB)").format(limit=limit / 1048576) if limit else ""
-        super().__init__(_("File too large for this server: the request was {size:.1f} MiB")
-                         .format(size=size / 1048576) + shown)
+        shown = _(" (limit {limit} MiB)").format(limit=decimal(limit / 1048576)) if limit else ""
+        super().__init__(_("File too large for this server: the request was {size} MiB")
+                         .format(size=decimal(size / 1048576)) + shown)
         self.size = size
         self.limit = limit
-        self.hint = "Ask your Kafinea administrator to raise the upload limit (post_max_size)."
+        self.hint = N_("Ask your Kafinea administrator to raise the upload limit "
+                       "(post_max_size).")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from kafdocs.i18n import _
+
 from .errors import InvalidUrl
 
 _TRAILING = re.compile(r"/(webservice\.php|index\.php)?$", re.IGNORECASE)
@@ -14,14 +16,14 @@ def endpoint_url(text: str) -> str:
     """``apps.kafinea.com/Acme/`` → ``https://apps.kafinea.com/Acme/webservice.php``."""
     raw = (text or "").strip()
     if not raw:
-        raise InvalidUrl("No instance address given")
+        raise InvalidUrl(_("No instance address given"))
     if "://" not in raw:
         raw = "https://" + raw
     parts = urlsplit(raw)
     if parts.scheme.lower() not in ("http", "https"):
-        raise InvalidUrl(f"Unsupported address scheme {parts.scheme!r}")
+        raise InvalidUrl(_("Unsupported address scheme {scheme!r}").format(scheme=parts.scheme))
     if not parts.hostname or " " in parts.netloc:
-        raise InvalidUrl(f"Not a valid address: {text!r}")
+        raise InvalidUrl(_("Not a valid address: {address!r}").format(address=text))
     path = parts.path.strip()
     while True:
         trimmed = _TRAILING.sub("", path)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from kafdocs.api import Client, KafdocsError, Query
+from kafdocs.i18n import _, ngettext
 from kafdocs.transfer.upload import OnDuplicate, server_names
 
 from .formatting import bytes_text
@@ -60,28 +61,30 @@ class UploadDialog(QDialog):
         super().__init__(parent)
         self.client, self.tasks = client, tasks
         self.link_to: str | None = None
-        self.setWindowTitle(self.tr("Upload documents"))
+        self.setWindowTitle(_("Upload documents"))
         self.setMinimumWidth(440)
-        summary = QLabel(self.tr("Upload %n file(s) (%1) to the folder “%2”.", "", count)
-                         .replace("%1", bytes_text(size)).replace("%2", folder_name))
+        summary = QLabel(ngettext("Upload {count} file ({size}) to the folder “{folder}”.",
+                                  "Upload {count} files ({size}) to the folder “{folder}”.",
+                                  count).format(count=count, size=bytes_text(size),
+                                                folder=folder_name))
         summary.setWordWrap(True)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(self.tr("Search accounts and contacts by name"))
+        self.search.setPlaceholderText(_("Search accounts and contacts by name"))
         self.results = QListWidget()
         self.results.setMaximumHeight(120)
         self.results.itemSelectionChanged.connect(self._chosen)
-        self.chosen = QLabel(self.tr("Not linked to a customer"))
+        self.chosen = QLabel(_("Not linked to a customer"))
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self._run_search)
         self.search.textChanged.connect(lambda _: self._timer.start())
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Upload"))
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
-        layout.addWidget(QLabel(self.tr("Also link to a CRM record (optional):")))
+        layout.addWidget(QLabel(_("Also link to a CRM record (optional):")))
         layout.addWidget(self.search)
         layout.addWidget(self.results)
         layout.addWidget(self.chosen)
@@ -110,8 +113,8 @@ class UploadDialog(QDialog):
     def _chosen(self) -> None:
         items = self.results.selectedItems()
         self.link_to = items[0].data(Qt.ItemDataRole.UserRole) if items else None
-        self.chosen.setText(self.tr("Will be linked to: %s") % items[0].text() if items
-                            else self.tr("Not linked to a customer"))
+        self.chosen.setText(_("Will be linked to: {record}").format(record=items[0].text()) if items
+                            else _("Not linked to a customer"))
 
 
 class DuplicateDialog(QDialog):
@@ -120,15 +123,15 @@ class DuplicateDialog(QDialog):
     def __init__(self, file_name: str, others: int, can_replace: bool,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("File already in the folder"))
-        text = QLabel(self.tr("A document with the file name “%s” is already in this folder.")
-                      % file_name)
+        self.setWindowTitle(_("File already in the folder"))
+        text = QLabel(_("A document with the file name “{name}” is already in this folder.")
+                      .format(name=file_name))
         text.setWordWrap(True)
         self.group = QButtonGroup(self)
         row = QHBoxLayout()
-        choices = [(OnDuplicate.KEEP, self.tr("Keep both")),
-                   (OnDuplicate.REPLACE, self.tr("Replace")),
-                   (OnDuplicate.SKIP, self.tr("Skip"))]
+        choices = [(OnDuplicate.KEEP, _("Keep both")),
+                   (OnDuplicate.REPLACE, _("Replace")),
+                   (OnDuplicate.SKIP, _("Skip"))]
         self.choice_buttons: dict[OnDuplicate, QRadioButton] = {}
         for policy, label in choices:
             button = QRadioButton(label)
@@ -137,11 +140,12 @@ class DuplicateDialog(QDialog):
             self.choice_buttons[policy] = button
             row.addWidget(button)
         self.choice_buttons[OnDuplicate.KEEP].setChecked(True)
-        self.apply_all = QCheckBox(self.tr("Do the same for the %n other conflict(s)", "",
-                                           others))
+        self.apply_all = QCheckBox(ngettext("Do the same for the other conflict",
+                                            "Do the same for the {count} other conflicts",
+                                            others).format(count=others))
         self.apply_all.setChecked(True)
         self.apply_all.setVisible(others > 0)
-        ok = QPushButton(self.tr("Continue"))
+        ok = QPushButton(_("Continue"))
         ok.setDefault(True)
         ok.clicked.connect(self.accept)
         layout = QVBoxLayout(self)

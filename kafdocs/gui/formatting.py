@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from PySide6.QtCore import QCoreApplication, QDateTime, QLocale
+from PySide6.QtCore import QDateTime, QLocale
+
+from kafdocs.i18n import _
 
 
 @lru_cache(maxsize=4096)
@@ -31,9 +33,9 @@ def date_text(value: object) -> str:
 def duration_text(seconds: float) -> str:
     seconds = int(seconds)
     if seconds < 60:
-        return QCoreApplication.translate("formatting", "%1 s").replace("%1", str(seconds))
+        return _("{seconds} s").format(seconds=seconds)
     if seconds < 3600:
-        return (QCoreApplication.translate("formatting", "%1 min %2 s")
-                .replace("%1", str(seconds // 60)).replace("%2", f"{seconds % 60:02d}"))
-    return (QCoreApplication.translate("formatting", "%1 h %2 min")
-            .replace("%1", str(seconds // 3600)).replace("%2", f"{seconds % 3600 // 60:02d}"))
+        return _("{minutes} min {seconds} s").format(minutes=seconds // 60,
+                                                     seconds=f"{seconds % 60:02d}")
+    return _("{hours} h {minutes} min").format(hours=seconds // 3600,
+                                               minutes=f"{seconds % 3600 // 60:02d}")

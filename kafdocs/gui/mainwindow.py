@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from kafdocs.api import BadAnswer, Client, instance_url
 from kafdocs.api.streams import b64_length
+from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import Job, Summary, Transfers
 from kafdocs.transfer.cache import cache_target
 from kafdocs.transfer.download import expected_size, modified_timestamp
@@ -70,7 +71,7 @@ class MainWindow(QMainWindow):
         self.can_create = self.can_delete = True
         self.cache_dir = Path(platformdirs.user_cache_dir("kafdocs")) / "open"
         self._open_when_fetched: set[Path] = set()
-        self.setWindowTitle(self.tr("kafdocs — %s") % instance_url(client.endpoint))
+        self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
         self._build_models()
         self._build_views()
@@ -105,11 +106,11 @@ class MainWindow(QMainWindow):
         self.folder_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.folder_view.selectionModel().currentChanged.connect(self._folder_changed)
         self.folder_view.files_dropped.connect(self._dropped_on_folder)
-        self.folder_view.setAccessibleName(self.tr("Folders"))
+        self.folder_view.setAccessibleName(_("Folders"))
         self.folder_view.setSpacing(2)
 
         self.filter = QLineEdit()
-        self.filter.setPlaceholderText(self.tr("Filter documents (Ctrl+F)"))
+        self.filter.setPlaceholderText(_("Filter documents (Ctrl+F)"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
 
@@ -135,7 +136,7 @@ class MainWindow(QMainWindow):
         self.table.files_dropped.connect(lambda paths: self.start_upload(paths, None))
         self.table.cached_path = self._cached_path
         self.table.prepare = self._prepare_drag
-        self.table.setAccessibleName(self.tr("Documents"))
+        self.table.setAccessibleName(_("Documents"))
 
         right = QWidget()
         layout = QVBoxLayout(right)
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         top.addWidget(self.filter, 1)
         layout.addLayout(top)
         layout.addWidget(self.table)
-        self.hint = QLabel(self.tr("Drop files here to file them in this folder."))
+        self.hint = QLabel(_("Drop files here to file them in this folder."))
         self.hint.setEnabled(False)
         layout.addWidget(self.hint)
 
@@ -174,21 +175,21 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.upload_action = self._action(self.tr("Upload…"), "Ctrl+U", self.choose_upload,
+        self.upload_action = self._action(_("Upload…"), "Ctrl+U", self.choose_upload,
                                           sp.SP_ArrowUp)
-        self.download_action = self._action(self.tr("Download…"), "Ctrl+D",
+        self.download_action = self._action(_("Download…"), "Ctrl+D",
                                             self.download_selected, sp.SP_ArrowDown)
         self.download_folder_action = self._action(
-            self.tr("Download folder…"), "Ctrl+Shift+D", self.download_folder,
+            _("Download folder…"), "Ctrl+Shift+D", self.download_folder,
             sp.SP_DirOpenIcon)
-        self.refresh_action = self._action(self.tr("Refresh"), QKeySequence.StandardKey.Refresh,
+        self.refresh_action = self._action(_("Refresh"), QKeySequence.StandardKey.Refresh,
                                            self.refresh, sp.SP_BrowserReload)
-        self.delete_action = self._action(self.tr("Delete"), QKeySequence.StandardKey.Delete,
+        self.delete_action = self._action(_("Delete"), QKeySequence.StandardKey.Delete,
                                           self.delete_selected, sp.SP_TrashIcon)
-        self._action(self.tr("Find"), QKeySequence.StandardKey.Find,
+        self._action(_("Find"), QKeySequence.StandardKey.Find,
                      lambda: self.filter.setFocus(), sp.SP_FileDialogContentsView)
         self._build_menus()
-        toolbar = QToolBar(self.tr("Actions"))
+        toolbar = QToolBar(_("Actions"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
@@ -198,15 +199,15 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu = self.menuBar().addMenu(_("&File"))
         for action in (self.upload_action, self.download_action, self.download_folder_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
-        file_menu.addAction(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
-        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        file_menu.addAction(_("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        view_menu = self.menuBar().addMenu(_("&View"))
         view_menu.addAction(self.refresh_action)
-        language_menu = view_menu.addMenu(self.tr("&Language"))
-        names = {"": self.tr("System language"), "en": "English", "fr": "Français"}
+        language_menu = view_menu.addMenu(_("&Language (from the next start)"))
+        names = {"": _("System language"), "en": "English", "fr": "Français"}
         current = self.settings.get("language")
         for code, name in names.items():
             action = language_menu.addAction(name)
@@ -216,8 +217,8 @@ class MainWindow(QMainWindow):
 
     def _choose_language(self, code: str) -> None:
         self.settings.set("language", code)
-        QMessageBox.information(self, self.tr("Language"),
-                                self.tr("The new language applies the next time kafdocs starts."))
+        QMessageBox.information(self, _("Language"),
+                                _("The new language applies the next time kafdocs starts."))
 
     def _build_transfer_panel(self) -> None:
         self.transfer_view = QTableView()
@@ -230,7 +231,7 @@ class MainWindow(QMainWindow):
             self.transfer_view.setColumnWidth(column, width)
         self.overall_bar = OverallBar()
         self.overall_bar.hide()
-        self.overall_label = QLabel(self.tr("No transfers"))
+        self.overall_label = QLabel(_("No transfers"))
         # A label that grows with its text would re-lay out (and repaint) the whole
         # window ten times a second during transfers.
         self.overall_label.setFixedWidth(self.overall_label.fontMetrics().horizontalAdvance(
@@ -239,10 +240,10 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.overall_label)
         buttons.addWidget(self.overall_bar)
         buttons.addStretch(1)
-        for text, slot in ((self.tr("Cancel"), self.cancel_selected_transfers),
-                           (self.tr("Cancel all"), self.queue.cancel_all),
-                           (self.tr("Retry failed"), self.queue.retry_failed),
-                           (self.tr("Clear finished"), self.transfers.clear_finished)):
+        for text, slot in ((_("Cancel"), self.cancel_selected_transfers),
+                           (_("Cancel all"), self.queue.cancel_all),
+                           (_("Retry failed"), self.queue.retry_failed),
+                           (_("Clear finished"), self.transfers.clear_finished)):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
@@ -251,7 +252,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(buttons)
         layout.addWidget(self.transfer_view)
-        self.dock = QDockWidget(self.tr("Transfers"), self)
+        self.dock = QDockWidget(_("Transfers"), self)
         self.dock.setObjectName("transfersDock")
         self.dock.setWidget(panel)
         self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
@@ -259,13 +260,13 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         who = self.client.login_result.get("username") or self.client.username
-        self.who = QLabel(self.tr("Signed in as %1 at %2").replace("%1", str(who))
-                          .replace("%2", instance_url(self.client.endpoint)))
+        self.who = QLabel(_("Signed in as {user} at {address}").format(
+            user=who, address=instance_url(self.client.endpoint)))
         self.statusBar().addPermanentWidget(self.who)
         self.loading_label = QLabel()
         self.statusBar().addWidget(self.loading_label)
         if self.client.login_result.get("insecure"):
-            self.show_error(self.tr("Warning: this connection is not encrypted (http)."))
+            self.show_error(_("Warning: this connection is not encrypted (http)."))
 
     def _restore(self) -> None:
         self.resize(1180, 760)
@@ -318,7 +319,7 @@ class MainWindow(QMainWindow):
         self.documents.reload()
 
     def _loading(self, loading: bool) -> None:
-        self.loading_label.setText(self.tr("Loading…") if loading else "")
+        self.loading_label.setText(_("Loading…") if loading else "")
 
     def _load_permissions(self) -> None:
         def fetch() -> dict[str, Any]:
@@ -330,13 +331,13 @@ class MainWindow(QMainWindow):
             self.upload_action.setEnabled(self.can_create)
             self.delete_action.setEnabled(self.can_delete)
             if not self.can_create:
-                self.hint.setText(self.tr("Your CRM user may not create documents."))
+                self.hint.setText(_("Your CRM user may not create documents."))
 
         self.tasks.run(fetch, apply, self._background_error)
 
     # -- uploads ------------------------------------------------------------
     def choose_upload(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose files to upload"),
+        files, _filter = QFileDialog.getOpenFileNames(self, _("Choose files to upload"),
                                                 self.settings.get("upload/last_dir"))
         if files:
             self.settings.set("upload/last_dir", str(Path(files[0]).parent))
@@ -357,10 +358,10 @@ class MainWindow(QMainWindow):
         """Expand the drop and look for name conflicts in the background, then ask."""
         folder = folder or self.current_folder()
         if folder is None:
-            self.show_error(self.tr("Choose a folder first."))
+            self.show_error(_("Choose a folder first."))
             return
         if not self.can_create:
-            self.show_error(self.tr("Your CRM user may not create documents."))
+            self.show_error(_("Your CRM user may not create documents."))
             return
 
         def prepare() -> tuple[Any, dict[Path, int], set[str]]:
@@ -368,15 +369,15 @@ class MainWindow(QMainWindow):
             names = [p.name for p in found.files]
             return found, file_sizes(found.files), existing_names(self.client, folder.id, names)
 
-        self.statusBar().showMessage(self.tr("Preparing the upload…"), 3000)
+        self.statusBar().showMessage(_("Preparing the upload…"), 3000)
         self.tasks.run(prepare, lambda r: self._confirm_upload(folder, *r),
                        self._background_error)
 
     def _confirm_upload(self, folder: Folder, found: Any, sizes: dict[Path, int],
                         taken: set[str]) -> None:
         for path, reason in found.rejected:
-            self.show_error(self.tr("Not uploaded: %1 (%2)").replace("%1", path.name)
-                            .replace("%2", reason))
+            self.show_error(_("Not uploaded: {name} ({reason})").format(name=path.name,
+                                                                        reason=reason))
         files = self._within_limit(sizes)
         if not files:
             return
@@ -398,9 +399,8 @@ class MainWindow(QMainWindow):
         keep = []
         for path, size in sizes.items():
             if b64_length(size) + 4096 > limit:
-                self.show_error(self.tr("%1 is too large for this server (limit %2).")
-                                .replace("%1", path.name)
-                                .replace("%2", bytes_text(limit * 3 / 4)))
+                self.show_error(_("{name} is too large for this server (limit {limit}).")
+                                .format(name=path.name, limit=bytes_text(limit * 3 / 4)))
             else:
                 keep.append(path)
         return keep
@@ -431,9 +431,9 @@ class MainWindow(QMainWindow):
     def download_selected(self) -> None:
         records = self.selected_records()
         if not records:
-            self.show_error(self.tr("Select the documents to download first."))
+            self.show_error(_("Select the documents to download first."))
             return
-        dest = self._choose_dir(self.tr("Download to…"))
+        dest = self._choose_dir(_("Download to…"))
         if dest is None:
             return
         self.queue.download(records, dest)
@@ -442,18 +442,18 @@ class MainWindow(QMainWindow):
         folder = self.current_folder()
         if folder is None:
             return
-        dest = self._choose_dir(self.tr("Download the folder “%s” to…") % folder.name)
+        dest = self._choose_dir(_("Download the folder “{folder}” to…").format(folder=folder.name))
         if dest is None:
             return
         self.start_folder_download(folder, dest)
 
     def start_folder_download(self, folder: Folder, dest: Path) -> None:
-        self.statusBar().showMessage(self.tr("Listing “%s”…") % folder.name, 5000)
+        self.statusBar().showMessage(_("Listing “{folder}”…").format(folder=folder.name), 5000)
 
         def planned(count: int) -> None:
             if not count:
                 self.statusBar().showMessage(
-                    self.tr("“%s” is already up to date.") % folder.name, 5000)
+                    _("“{folder}” is already up to date.").format(folder=folder.name), 5000)
 
         # Listing a big folder takes seconds: the call waits in a background task.
         self.tasks.run(lambda: self.queue.download_folder(folder, dest), planned,
@@ -514,7 +514,7 @@ class MainWindow(QMainWindow):
                     continue
                 self.queue.fetch(record, self.cache_dir)
         self.statusBar().showMessage(
-            self.tr("Preparing the files for drag and drop — drag them again in a moment."),
+            _("Preparing the files for drag and drop — drag them again in a moment."),
             6000)
 
     # -- delete -------------------------------------------------------------
@@ -523,9 +523,10 @@ class MainWindow(QMainWindow):
         if not records or not self.can_delete:
             return
         answer = QMessageBox.question(
-            self, self.tr("Delete documents"),
-            self.tr("Delete %n document(s) from the CRM? This cannot be undone.", "",
-                    len(records)))
+            self, _("Delete documents"),
+            ngettext("Delete {count} document from the CRM? This cannot be undone.",
+                     "Delete {count} documents from the CRM? This cannot be undone.",
+                     len(records)).format(count=len(records)))
         if answer != QMessageBox.StandardButton.Yes:
             return
 
@@ -547,16 +548,15 @@ class MainWindow(QMainWindow):
         self.overall_bar.show()
         self.overall_bar.set_value(int(done * 100 / total) if total else
                                    int(ended * 100 / count))
-        self.overall_label.setText(self.tr("%1 of %2 files — %3 of %4")
-                                   .replace("%1", str(ended)).replace("%2", str(count))
-                                   .replace("%3", bytes_text(done))
-                                   .replace("%4", bytes_text(total)))
+        self.overall_label.setText(
+            ngettext("{ended} of {count} file — {done} of {total}",
+                     "{ended} of {count} files — {done} of {total}", count)
+            .format(ended=ended, count=count, done=bytes_text(done), total=bytes_text(total)))
 
     def _batch_finished(self, result: tuple[Summary, float]) -> None:
         summary, seconds = result
-        text = self.tr("Transfers finished: %1 done, %2 failed, %3 skipped (%4).") \
-            .replace("%1", str(summary.finished)).replace("%2", str(summary.failed)) \
-            .replace("%3", str(summary.skipped)).replace("%4", duration_text(seconds))
+        text = _("Transfers finished: {counts} ({duration}).").format(
+            counts=summary.counts(), duration=duration_text(seconds))
         self.statusBar().showMessage(text, 15000)
         if any(r.job.kind == "upload" for r in self.transfers.rows):
             self._reload_timer.start()
@@ -584,8 +584,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.queue.busy:
             answer = QMessageBox.question(
-                self, self.tr("Transfers in progress"),
-                self.tr("Transfers are still running. Cancel them and quit?"))
+                self, _("Transfers in progress"),
+                _("Transfers are still running. Cancel them and quit?"))
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return

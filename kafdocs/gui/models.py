@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QStyle
 
 from kafdocs.api import Client, Query
+from kafdocs.i18n import _
 from kafdocs.transfer.folders import Folder, documents_query
 
 from .formatting import date_text, size_text
@@ -226,8 +227,8 @@ class DocumentModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(FIELDS):
-            return [self.tr("Title"), self.tr("File name"), self.tr("Type"), self.tr("Size"),
-                    self.tr("Modified"), self.tr("Owner")][section]
+            return [_("Title"), _("File name"), _("Type"), _("Size"),
+                    _("Modified"), _("Owner")][section]
         return None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
@@ -252,7 +253,7 @@ class DocumentModel(QAbstractTableModel):
         if field == "assigned_user_id":
             return self.owners.get(str(value)) or ""
         if field == "filename" and record.get("filelocationtype") == "E":
-            return self.tr("Link: %s") % value
+            return _("Link: {url}").format(url=value)
         if field == "filetype":
             return mime_comment(str(value))
         return str(value)

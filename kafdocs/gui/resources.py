@@ -1,4 +1,4 @@
-"""Icons and translations, loaded with importlib.resources so a frozen bundle finds them."""
+"""Icons loaded with importlib.resources so a frozen bundle finds them; the language."""
 
 from __future__ import annotations
 
@@ -33,31 +33,24 @@ def app_icon() -> QIcon:
     return icon
 
 
-_loaded: list[tuple[QTranslator, bytes]] = []
-
-
 def install_translator(app: QApplication, language: str = "") -> QTranslator | None:
-    """French (or another catalogue) from the setting, else from the system locale.
+    """The language from the setting, else from the system locale, for every message.
 
-    Qt's own catalogue comes too, so standard buttons and file dialogs match.
+    kafdocs's own messages go through gettext (``kafdocs.i18n``); Qt's catalogue is
+    installed too, so standard buttons and file dialogs match. Returns Qt's translator,
+    if Qt has one for the language.
     """
     locale = QLocale(language) if language else QLocale.system()
     if locale.language() == QLocale.Language.C:
         locale = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
     QLocale.setDefault(locale)  # sizes and dates follow the chosen language
     code = locale.name().split("_")[0]
-    i18n.set_language(code)  # the engine's messages (transfer details) follow too
-    data = _data(f"translations/kafdocs_{code}.qm")
-    if not data:
-        return None
+    i18n.set_language(code)
     qt_base = QTranslator(app)
     if qt_base.load(f"qtbase_{code}",
                     QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
         app.installTranslator(qt_base)
-    translator = QTranslator(app)
-    if translator.load(data):
-        app.installTranslator(translator)
-        _loaded.append((translator, data))  # Qt reads the catalogue in place: keep it alive
-        return translator
-    log.warning("could not load the %s translation", code)
+        return qt_base
+    if code != "en":
+        log.info("Qt has no %s catalogue: its standard buttons stay in English", code)
     return None

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from kafdocs import credentials
 from kafdocs.api import Client, is_insecure
 from kafdocs.api.url import endpoint_url
+from kafdocs.i18n import _
 
 from .messages import sign_in_error
 from .settings import Profile, Settings
@@ -32,7 +33,7 @@ class SignInDialog(QDialog):
         self.settings = settings
         self.tasks = tasks
         self.client: Client | None = None
-        self.setWindowTitle(self.tr("Sign in to Kafinea"))
+        self.setWindowTitle(_("Sign in to Kafinea"))
         self.setMinimumWidth(460)
 
         self.profile = QComboBox()
@@ -41,27 +42,27 @@ class SignInDialog(QDialog):
         self.user = QLineEdit()
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key.setPlaceholderText(self.tr("Kafinea → My preferences → Access key"))
-        self.remember = QCheckBox(self.tr("Remember me (the key is kept in the system keyring)"))
+        self.key.setPlaceholderText(_("Kafinea → My preferences → Access key"))
+        self.remember = QCheckBox(_("Remember me (the key is kept in the system keyring)"))
         self.remember.setChecked(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setObjectName("signInStatus")
 
-        self.forget = QPushButton(self.tr("Forget"))
-        self.forget.setToolTip(self.tr("Remove this connection and its stored access key"))
+        self.forget = QPushButton(_("Forget"))
+        self.forget.setToolTip(_("Remove this connection and its stored access key"))
         self.forget.clicked.connect(self._forget_profile)
         chooser = QHBoxLayout()
         chooser.addWidget(self.profile, 1)
         chooser.addWidget(self.forget)
         form = QFormLayout()
-        form.addRow(self.tr("Connection:"), chooser)
-        form.addRow(self.tr("Instance address:"), self.url)
-        form.addRow(self.tr("User name:"), self.user)
-        form.addRow(self.tr("Access key:"), self.key)
+        form.addRow(_("Connection:"), chooser)
+        form.addRow(_("Instance address:"), self.url)
+        form.addRow(_("User name:"), self.user)
+        form.addRow(_("Access key:"), self.key)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign in"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -70,7 +71,7 @@ class SignInDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
 
-        self.profile.addItem(self.tr("New connection"), None)
+        self.profile.addItem(_("New connection"), None)
         self.forget.setEnabled(False)
         for p in settings.profiles():
             self.profile.addItem(p.name, p)
@@ -103,14 +104,14 @@ class SignInDialog(QDialog):
     def sign_in(self) -> None:
         url, user, key = self.url.text().strip(), self.user.text().strip(), self.key.text()
         if not url or not user or not key:
-            self._show(self.tr("Fill in the address, the user name and the access key."))
+            self._show(_("Fill in the address, the user name and the access key."))
             return
         try:
             endpoint_url(url)
         except Exception as exc:
             self._show(sign_in_error(exc))
             return
-        self._show(self.tr("Signing in…"), error=False)
+        self._show(_("Signing in…"), error=False)
         self.buttons.setEnabled(False)
         client = Client(url, user, key)
         self.tasks.run(client.login, lambda _: self._signed_in(client, url, user, key),

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kafdocs.i18n import _, pgettext
 from kafdocs.transfer import FINAL_EVENTS, Inbox, Job, JobEvent, Transfers
 
 from .formatting import bytes_text, duration_text
@@ -160,8 +161,8 @@ class TransferModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return [self.tr("Name"), self.tr("Direction"), self.tr("Status"), self.tr("Progress"),
-                    self.tr("Speed"), self.tr("Remaining"), self.tr("Details")][section]
+            return [_("Name"), _("Direction"), _("Status"), _("Progress"),
+                    _("Speed"), _("Remaining"), _("Details")][section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -184,7 +185,8 @@ class TransferModel(QAbstractTableModel):
         if column == 0:
             return row.job.label
         if column == 1:
-            return self.tr("Upload") if row.job.kind == "upload" else self.tr("Download")
+            return (pgettext("direction", "Upload") if row.job.kind == "upload"
+                    else pgettext("direction", "Download"))
         if column == 2:
             return self.state_text(row.state)
         if column == 4:
@@ -200,10 +202,10 @@ class TransferModel(QAbstractTableModel):
 
     def state_text(self, state: str) -> str:
         words = {
-            "queued": self.tr("Waiting"), "started": self.tr("Running"),
-            "progress": self.tr("Running"), "retrying": self.tr("Retrying"),
-            "finished": self.tr("Done"), "failed": self.tr("Failed"),
-            "skipped": self.tr("Skipped"), "cancelled": self.tr("Cancelled"),
+            "queued": _("Waiting"), "started": _("Running"),
+            "progress": _("Running"), "retrying": _("Retrying"),
+            "finished": _("Done"), "failed": _("Failed"),
+            "skipped": _("Skipped"), "cancelled": _("Cancelled"),
         }
         return words.get(state, state)
 

@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from kafdocs.api.errors import Cancelled, KafdocsError
 from kafdocs.api.retry import DEFAULT_RETRY, RetryPolicy
-from kafdocs.i18n import _
+from kafdocs.i18n import _, decimal, ngettext
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -146,12 +146,21 @@ class Summary:
     def ok(self) -> bool:
         return self.failed == 0 and self.cancelled == 0
 
+    def counts(self) -> str:
+        """"2 done, 1 failed" with each word agreeing with its number ("2 réussis");
+        kinds that did not happen are left out, except "done"."""
+        forms = [(self.finished, ngettext("{count} done", "{count} done", self.finished)),
+                 (self.skipped, ngettext("{count} skipped", "{count} skipped", self.skipped)),
+                 (self.failed, ngettext("{count} failed", "{count} failed", self.failed)),
+                 (self.cancelled,
+                  ngettext("{count} cancelled", "{count} cancelled", self.cancelled))]
+        return ", ".join(text.format(count=n) for i, (n, text) in enumerate(forms) if n or not i)
+
     def line(self) -> str:
         rate = self.bytes / self.seconds / 1e6 if self.seconds else 0.0
-        return _("{done} done, {skipped} skipped, {failed} failed, {cancelled} cancelled — "
-                 "{mb:.1f} MB in {seconds:.1f} s ({rate:.1f} MB/s)").format(
-            done=self.finished, skipped=self.skipped, failed=self.failed,
-            cancelled=self.cancelled, mb=self.bytes / 1e6, seconds=self.seconds, rate=rate)
+        return _("{counts} — {size} MB in {seconds} s ({rate} MB/s)").format(
+            counts=self.counts(), size=decimal(self.bytes / 1e6), seconds=decimal(self.seconds),
+            rate=decimal(rate))
 
 
 class TransferQueue:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafdocs.api import Client, KafdocsError, Query
-from kafdocs.i18n import _
+from kafdocs.i18n import N_, _
 
 WS_ID = re.compile(r"^\d+x\d+$")
 
 
 class FolderNotFound(KafdocsError):
-    hint = "List the folders with `kafdocs folders`."
+    hint = N_("List the folders with `kafdocs folders`.")
 
 
 @dataclass(frozen=True)
