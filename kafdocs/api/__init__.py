@@ -15,6 +15,7 @@ from .errors import (
     CertificateError,
     ConnectionFailed,
     CorruptFile,
+    FileChanged,
     HttpError,
     InvalidId,
     InvalidUrl,
@@ -35,9 +36,9 @@ from .query import Query, quote
 from .url import endpoint_url, instance_url, is_insecure
 
 __all__ = [
-    "AccessDenied", "ApiError", "AuthError", "BadAnswer", "Cancelled", "CertificateError", "Client",
-    "ClientSpec",
-    "ConnectionFailed", "CorruptFile", "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
+    "AccessDenied", "ApiError", "AuthError", "BadAnswer", "Cancelled", "CertificateError",
+    "Client", "ClientSpec", "ConnectionFailed", "CorruptFile", "FileChanged", "FileInfo",
+    "HttpError", "InvalidId", "InvalidUrl",
     "KafdocsError", "NotFound", "NotKafinea", "Query", "QueryPager", "QuerySyntaxError",
     "QueryValueError", "RequestTimeout", "ServerFault", "SessionExpired", "TooLarge",
     "TransportError", "UnknownOperation", "Unreachable", "decode_label", "endpoint_url",

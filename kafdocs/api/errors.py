@@ -56,6 +56,15 @@ class CorruptFile(KafdocsError):
     """A file arrived damaged: invalid base64, or a size that does not match."""
 
 
+class FileChanged(KafdocsError):
+    """A local file changed while it was being sent: what arrived may be torn.
+
+    Transient: once the file stops changing, sending it again gives a whole copy.
+    """
+
+    transient = True
+
+
 # -- answers of the webservice ------------------------------------------------
 class ApiError(KafdocsError):
     """The server answered with ``success: false``; ``code`` and ``message`` are its own."""

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from kafdocs.i18n import _
 
-from .errors import Cancelled, CorruptFile, KafdocsError
+from .errors import Cancelled, CorruptFile, FileChanged
 
 try:
     import pybase64 as _b64
@@ -100,7 +100,7 @@ class MultipartFileBody:
                     raise Cancelled(_("Upload cancelled"))
                 block = f.read(min(READ_CHUNK, self.size - sent))
                 if not block:
-                    raise KafdocsError(
+                    raise FileChanged(
                         _("{name} shrank while it was being sent").format(name=self.path.name)
                     )
                 sent += len(block)

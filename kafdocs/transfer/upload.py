@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kafdocs.api import Client, CorruptFile, KafdocsError, Query
+from kafdocs.api import Client, CorruptFile, FileChanged, KafdocsError, Query
 from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped
@@ -29,6 +29,10 @@ class UnreadableFile(KafdocsError):
     """The local file cannot be uploaded (not a regular file, no permission)."""
 
 
+class EmptyFileRefused(KafdocsError):
+    """Stock vtiger answers success to an empty file part but stores no file."""
+
+
 @dataclass(frozen=True)
 class UploadRequest:
     path: Path
@@ -38,8 +42,8 @@ class UploadRequest:
     on_duplicate: OnDuplicate = OnDuplicate.KEEP
 
 
-def check_uploadable(path: Path) -> int:
-    """The file's size, or a clear reason why it cannot be sent."""
+def check_uploadable(path: Path) -> os.stat_result:
+    """The file's state as its sending begins, or a clear reason why it cannot be sent."""
     try:
         info = os.stat(path)
     except OSError as exc:
@@ -48,7 +52,22 @@ def check_uploadable(path: Path) -> int:
         raise UnreadableFile(_("{name} is not a regular file").format(name=path.name))
     if not os.access(path, os.R_OK):
         raise UnreadableFile(_("{name}: permission denied").format(name=path.name))
-    return info.st_size
+    return info
+
+
+def check_unchanged(path: Path, before: os.stat_result) -> None:
+    """Refuse a file that is no longer the one whose sending began: it may arrive torn.
+
+    A scanner or an export still writing, or a user saving again, changes the size or
+    the modification time; the caller rolls the document back and tries again later.
+    """
+    try:
+        now = os.stat(path)
+    except OSError:
+        now = None
+    if now is None or (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise FileChanged(_("{name} changed while it was being sent; it will be sent again "
+                            "once it stops changing").format(name=path.name))
 
 
 def server_names(name: str) -> list[str]:
@@ -79,7 +98,11 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
 def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str, Any]:
     """Run the chain for one file; returns the confirmed document record."""
     path = request.path
-    size = check_uploadable(path)
+    source = check_uploadable(path)
+    size = source.st_size
+    if size == 0 and not client.supports_file_upload():
+        raise EmptyFileRefused(_("{name}: the file is empty and this server cannot store "
+                                 "empty files").format(name=path.name))
     ctx.set_total(size)
     duplicates = find_duplicates(client, request.folder_id, path.name)
     if duplicates and request.on_duplicate is OnDuplicate.SKIP:
@@ -93,12 +116,12 @@ def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str,
         "assigned_user_id": client.user_id,
     }
     if client.supports_file_upload():
-        record = _create_then_upload(client, element, path, size, ctx)
+        record = _create_then_upload(client, element, source, path, ctx)
     else:
         record = client.create_with_file("Documents", element, path,
                                          content_type=element["filetype"],
                                          progress=ctx.progress, cancelled=ctx.cancelled)
-        _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], size))
+        _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], source, path))
     if request.link_to:
         _with_cleanup(client, record["id"],
                       lambda: client.add_related(request.link_to, record["id"], "Documents"))
@@ -108,15 +131,15 @@ def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str,
     return record
 
 
-def _create_then_upload(client: Client, element: dict[str, str], path: Path, size: int,
-                        ctx: JobContext) -> dict[str, Any]:
+def _create_then_upload(client: Client, element: dict[str, str], source: os.stat_result,
+                        path: Path, ctx: JobContext) -> dict[str, Any]:
     record = client.create("Documents", element)
 
     def send_and_confirm() -> dict[str, Any]:
         ctx.check()
         client.file_upload(record["id"], path, file_name=path.name, progress=ctx.progress,
                            cancelled=ctx.cancelled)
-        return _confirm(client, record["id"], size)
+        return _confirm(client, record["id"], source, path)
 
     return _with_cleanup(client, record["id"], send_and_confirm)
 
@@ -133,7 +156,11 @@ def _with_cleanup(client: Client, doc_id: str, step: Any) -> Any:
         raise original
 
 
-def _confirm(client: Client, doc_id: str, size: int) -> dict[str, Any]:
+def _confirm(client: Client, doc_id: str, source: os.stat_result,
+             path: Path) -> dict[str, Any]:
+    """The document holds the whole file, as it was when its sending began."""
+    check_unchanged(path, source)
+    size = source.st_size
     record = client.retrieve(doc_id)
     if not record.get("imageattachmentids"):
         raise CorruptFile(_("The server accepted the file but the document has no file attached"))
