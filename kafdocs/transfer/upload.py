@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import os
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kafdocs.api import Client, CorruptFile, FileChanged, KafdocsError, Query
+from kafdocs.api import AccessDenied, Client, CorruptFile, FileChanged, KafdocsError, Query
 from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped
@@ -40,6 +41,7 @@ class UploadRequest:
     title: str | None = None
     link_to: str | None = None  # a CRM record (Account, Contact...) to relate the document to
     on_duplicate: OnDuplicate = OnDuplicate.KEEP
+    expect: tuple[int, int] | None = None  # (size, mtime_ns) the caller saw settle, if any
 
 
 def check_uploadable(path: Path) -> os.stat_result:
@@ -66,8 +68,12 @@ def check_unchanged(path: Path, before: os.stat_result) -> None:
     except OSError:
         now = None
     if now is None or (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        raise FileChanged(_("{name} changed while it was being sent; it will be sent again "
-                            "once it stops changing").format(name=path.name))
+        raise _changed(path)
+
+
+def _changed(path: Path) -> FileChanged:
+    return FileChanged(_("{name} changed while it was being sent; it will be sent again "
+                         "once it stops changing").format(name=path.name))
 
 
 def server_names(name: str) -> list[str]:
@@ -99,6 +105,8 @@ def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str,
     """Run the chain for one file; returns the confirmed document record."""
     path = request.path
     source = check_uploadable(path)
+    if request.expect is not None and request.expect != (source.st_size, source.st_mtime_ns):
+        raise _changed(path)  # not the file the caller saw complete: maybe half-written
     size = source.st_size
     if size == 0 and not client.supports_file_upload():
         raise EmptyFileRefused(_("{name}: the file is empty and this server cannot store "
@@ -122,13 +130,25 @@ def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str,
                                          content_type=element["filetype"],
                                          progress=ctx.progress, cancelled=ctx.cancelled)
         _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], source, path))
+    complete(client, request, record, [old["id"] for old in duplicates])
+    return record
+
+
+def complete(client: Client, request: UploadRequest, record: dict[str, Any],
+             duplicates: list[str]) -> None:
+    """The steps after the file is confirmed: the link, then the replaced documents.
+
+    Both may be repeated safely (a watched folder finishes a chain a crash interrupted):
+    ``add_related`` accepts an existing link, a replaced document may be gone already.
+    """
     if request.link_to:
+        link_to = request.link_to
         _with_cleanup(client, record["id"],
-                      lambda: client.add_related(request.link_to, record["id"], "Documents"))
+                      lambda: client.add_related(link_to, record["id"], "Documents"))
     if request.on_duplicate is OnDuplicate.REPLACE:
         for old in duplicates:  # only now that the new one is confirmed
-            client.delete(old["id"])
-    return record
+            with contextlib.suppress(AccessDenied):  # deleted already
+                client.delete(old)
 
 
 def _create_then_upload(client: Client, element: dict[str, str], source: os.stat_result,
