@@ -73,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     add_sandbox_parser(sub)
     from .commands import add_commands
+    from .watch_cli import add_watch_command
 
     add_commands(sub)
+    add_watch_command(sub)
     return parser
 
 
