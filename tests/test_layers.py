@@ -8,7 +8,8 @@ import sys
 
 def test_api_transfer_and_sandbox_do_not_import_qt() -> None:
     code = ("import sys, kafdocs.api, kafdocs.transfer, kafdocs.transfer.download, "
-            "kafdocs.transfer.upload, kafdocs.sandbox.app, kafdocs.commands; "
+            "kafdocs.transfer.upload, kafdocs.transfer.watch, kafdocs.sandbox.app, "
+            "kafdocs.commands, kafdocs.watch_cli; "
             "print([m for m in sys.modules if m.startswith(('PySide6', 'shiboken'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
