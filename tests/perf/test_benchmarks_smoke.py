@@ -10,7 +10,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("name", ["bench_transfer", "bench_folder", "bench_gui"])
+@pytest.mark.parametrize("name", ["bench_transfer", "bench_folder", "bench_gui", "bench_watch"])
 def test_benchmark_runs_and_prints_its_table(name: str) -> None:
     if name == "bench_transfer" and shutil.which("curl") is None:
         pytest.skip("curl is the reference and is not installed")
