@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from kafdocs.commands import UsageError, add_connection_options, connect
-from kafdocs.i18n import _
+from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import TransferQueue
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.upload import OnDuplicate
@@ -127,8 +127,10 @@ class Report:
             if self.as_json:
                 self._json({"event": "stopped", "filed": self.filed, "failed": self.failed})
             else:
-                self._err(_("stopped: {filed} filed, {failed} failed").format(
-                    filed=self.filed, failed=self.failed))
+                filed = ngettext("{count} filed", "{count} filed", self.filed)
+                failed = ngettext("{count} failed", "{count} failed", self.failed)
+                self._err(_("stopped: {filed}, {failed}").format(
+                    filed=filed.format(count=self.filed), failed=failed.format(count=self.failed)))
 
     @staticmethod
     def _json(data: dict[str, object]) -> None:
