@@ -18,7 +18,8 @@ def _default_sandbox_dir() -> Path:
 def add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sandbox", help="run the Kafinea-compatible sandbox server")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8088, help="port (0 picks a free one)")
+    p.add_argument("--port", type=int, default=28088,
+                   help="port (default 28088; 0 picks a free one)")
     p.add_argument("--data", type=Path, default=None, help="data directory (SQLite + blobs)")
     p.add_argument("--user", default="admin", help="user name to create or update")
     p.add_argument("--access-key", default=None, help="that user's access key (random if unset)")
