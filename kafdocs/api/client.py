@@ -219,8 +219,8 @@ class Client:
         with self._state_lock:
             session, self._session = self._session, ""
         if session:
-            try:
-                self._send("logout", {}, post=True, session=session)
+            try:  # vtiger ends the session named in the body, not the one in the URL
+                self._send("logout", {"sessionName": session}, post=True, session=session)
             except (ApiError, ServerFault, ConnectionFailed, RequestTimeout) as exc:
                 log.info("logout failed: %s", exc.__class__.__name__)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 import signal
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +28,7 @@ class SandboxSettings:
     config: Config = field(default_factory=Config)
     session_idle: float = 1800
     session_life: float = 86400
+    clock: Callable[[], float] = time.monotonic  # for session ages; tests advance their own
 
 
 class Sandbox:
@@ -32,7 +36,7 @@ class Sandbox:
 
     def __init__(self, settings: SandboxSettings) -> None:
         self.settings = settings
-        sessions = Sessions(settings.session_idle, settings.session_life)
+        sessions = Sessions(settings.session_idle, settings.session_life, settings.clock)
         self.server = SandboxServer((settings.host, settings.port), settings.data_dir,
                                     settings.config, sessions)
         demo.ensure_default_folder(self.server.store)
@@ -54,15 +58,14 @@ class Sandbox:
         return self.settings.access_key
 
     def start(self) -> Sandbox:
-        self._thread = threading.Thread(target=self.server.serve_forever,
-                                        kwargs={"poll_interval": 0.1},
-                                        name="kafdocs-sandbox", daemon=True)
+        self._thread = threading.Thread(target=self.server.serve, name="kafdocs-sandbox",
+                                        daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         if self._thread is not None:
-            self.server.shutdown()
+            self.server.stop()
             self._thread.join(timeout=5)
             self._thread = None
         self.server.server_close()
@@ -72,6 +75,16 @@ class Sandbox:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def is_loopback(host: str) -> bool:
+    """Whether only this machine can reach an address (``localhost``, 127.x, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def serve_foreground(settings: SandboxSettings, out=print) -> int:

@@ -13,7 +13,13 @@ class WSError(Exception):
 
 
 class FatalError(Exception):
-    """A PHP fatal error: an HTML page with status 200 and no JSON at all."""
+    """A PHP fatal error: an HTML page with status 200 and no JSON at all.
+
+    The text is what PHP prints after "Fatal error:", e.g. ``Uncaught TypeError: …``.
+    """
+
+
+UNKNOWN_OPERATION = "Uncaught WebServiceException: Unknown operation requested"
 
 
 def access_denied(detail: str = "") -> WSError:
@@ -37,3 +43,8 @@ AUTH_REQUIRED = ("AUTHENTICATION_REQUIRED", "Authencation required")
 INVALID_SESSION = ("INVALID_SESSIONID", "Session Identifier provided is Invalid")
 SESSION_IDLE = ("SESSION_LEFT_IDLE", "Session has been invalidated to due lack activity")
 SESSION_EXPIRED = ("SESSION_EXPIRED", "Session has life span over please login again")
+
+
+def database_error() -> WSError:
+    """vtiger's answer when the SQL it built from a query or record fails in MySQL."""
+    return WSError("DATABASE_QUERY_ERROR", "Database error while performing requested operation")

@@ -11,11 +11,34 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 from urllib.parse import unquote_to_bytes
 
 CHUNK = 1 << 20
 MEMORY_LIMIT = 1 << 20
+HEADER_LIMIT = 16 * 1024  # the headers of one multipart part; more is an abuse
+
+
+class BadRequest(ValueError):
+    """A body no PHP front end would accept (Apache answers 400 Bad Request)."""
+
+
+class Guard(Protocol):
+    """Watches a body as it streams in, and may refuse to keep the rest of it."""
+
+    def field_done(self, name: str, value: Value) -> None:
+        """A form field arrived whole (a file part does not count)."""
+
+    def grew(self, size: int) -> None:
+        """The value being read has reached ``size`` bytes."""
+
+
+class _Unguarded:
+    def field_done(self, name: str, value: Value) -> None:
+        pass
+
+    def grew(self, size: int) -> None:
+        pass
 
 
 def _spool(tmp_dir: Path) -> BinaryIO:
@@ -53,10 +76,13 @@ class Value:
 @dataclass
 class Form:
     fields: dict[str, Value] = field(default_factory=dict)
-    files: dict[str, Value] = field(default_factory=dict)
+    files: list[tuple[str, Value]] = field(default_factory=list)  # ($_FILES, in order)
+
+    def file(self, name: str) -> Value | None:
+        return next((v for n, v in self.files if n == name), None)
 
     def close(self) -> None:
-        for value in (*self.fields.values(), *self.files.values()):
+        for value in (*self.fields.values(), *(v for _, v in self.files)):
             value.data.close()
 
 
@@ -78,7 +104,8 @@ def read_exact(stream: BinaryIO, length: int, pace: Callable[[int], None] | None
         yield block
 
 
-def parse_urlencoded(chunks, tmp_dir: Path) -> Form:
+def parse_urlencoded(chunks, tmp_dir: Path, guard: Guard | None = None) -> Form:
+    guard = guard or _Unguarded()
     form = Form()
     name = bytearray()
     value: BinaryIO | None = None
@@ -91,7 +118,8 @@ def parse_urlencoded(chunks, tmp_dir: Path) -> Form:
                 if eq >= 0 and (amp < 0 or eq < amp):
                     name += chunk[pos:eq]
                     value, pos = _spool(tmp_dir), eq + 1
-                    form.fields[_decode_name(name)] = Value(value)
+                    current = _decode_name(name)
+                    form.fields[current] = Value(value)
                     continue
                 stop = amp if amp >= 0 else len(chunk)
                 name += chunk[pos:stop]
@@ -104,11 +132,14 @@ def parse_urlencoded(chunks, tmp_dir: Path) -> Form:
             amp = chunk.find(b"&", pos)
             stop = amp if amp >= 0 else len(chunk)
             pending = _write_unquoted(value, pending + chunk[pos:stop], final=amp >= 0)
+            guard.grew(value.tell())
             if amp >= 0:
+                guard.field_done(current, form.fields[current])
                 value, name = None, bytearray()
             pos = stop + (1 if amp >= 0 else 0)
     if value is not None:
         _write_unquoted(value, pending, final=True)
+        guard.field_done(current, form.fields[current])
     elif name:
         form.fields[_decode_name(name)] = Value(_spool(tmp_dir))
     return form
@@ -131,13 +162,15 @@ def _decode_name(raw: bytes | bytearray) -> str:
 _DISPOSITION = re.compile(rb'(\w+)="((?:[^"\\]|\\.)*)"|(\w+)=([^;\s]+)')
 
 
-def parse_multipart(chunks, boundary: bytes, tmp_dir: Path) -> Form:
+def parse_multipart(chunks, boundary: bytes, tmp_dir: Path,
+                    guard: Guard | None = None) -> Form:
+    guard = guard or _Unguarded()
     form = Form()
     delimiter = b"\r\n--" + boundary
     buf = b"\r\n"  # lets the first boundary match the same delimiter
     it = iter(chunks)
     state = "preamble"
-    current: Value | None = None
+    current: tuple[str, Value] | None = None
     for chunk in it:
         buf += chunk
         while True:
@@ -156,24 +189,32 @@ def parse_multipart(chunks, boundary: bytes, tmp_dir: Path) -> Form:
             if state == "headers":
                 end = buf.find(b"\r\n\r\n")
                 if end < 0:
+                    if len(buf) > HEADER_LIMIT:
+                        raise BadRequest("multipart headers too long")
                     break
+                if end > HEADER_LIMIT:
+                    raise BadRequest("multipart headers too long")
                 current = _start_part(form, buf[:end], tmp_dir)
                 buf, state = buf[end + 4:], "body"
             if state == "body":
                 assert current is not None
+                part_name, value = current
                 at = buf.find(delimiter)
                 if at < 0:
                     keep = len(delimiter) - 1
                     if len(buf) > keep:
-                        current.data.write(buf[:-keep])
+                        value.data.write(buf[:-keep])
+                        guard.grew(value.data.tell())
                         buf = buf[-keep:]
                     break
-                current.data.write(buf[:at])
+                value.data.write(buf[:at])
+                if value.filename is None:
+                    guard.field_done(part_name, value)
                 buf, state = buf[at + len(delimiter):], "after-delimiter"
     return form
 
 
-def _start_part(form: Form, raw_headers: bytes, tmp_dir: Path) -> Value:
+def _start_part(form: Form, raw_headers: bytes, tmp_dir: Path) -> tuple[str, Value]:
     name, filename, content_type = "", None, None
     for line in raw_headers.split(b"\r\n"):
         key, _, rest = line.partition(b":")
@@ -192,7 +233,7 @@ def _start_part(form: Form, raw_headers: bytes, tmp_dir: Path) -> Value:
     value = Value(_spool(tmp_dir), filename, content_type)
     if filename is not None:
         if filename:  # PHP leaves $_FILES entries of empty file inputs aside
-            form.files[name] = value
+            form.files.append((name, value))
     else:
         form.fields[name] = value
-    return value
+    return name, value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -12,9 +12,11 @@ class Field:
     type: str = "string"
     mandatory: bool = False
     editable: bool = True
-    default: str = ""
+    default: str | None = None  # vtiger_field.defaultvalue: null for most fields
+    nullable: bool = True  # whether the MySQL column accepts NULL
     refers_to: tuple[str, ...] = ()
     picklist: tuple[str, ...] = ()
+    length: int = 0  # varchar length: MySQL cuts longer values silently; 0 = no limit
 
     @property
     def numeric(self) -> bool:
@@ -24,22 +26,28 @@ class Field:
     def is_reference(self) -> bool:
         return self.type in ("reference", "owner")
 
-    def describe(self, *, entity: bool) -> dict[str, object]:
+    @property
+    def is_text(self) -> bool:
+        """Compared with MySQL's case- and accent-insensitive collation."""
+        return not self.numeric and not self.is_reference
+
+    def describe(self, *, entity: bool, max_upload: int) -> dict[str, object]:
         kind: dict[str, object] = {"name": self.type}
-        if self.refers_to or self.type == "reference":
+        if self.type == "reference":
             kind["refersTo"] = list(self.refers_to)
         if self.picklist:
             kind["picklistValues"] = [{"label": v, "value": v} for v in self.picklist]
             kind["defaultValue"] = self.picklist[0]
+        if self.type == "file":
+            kind["maxUploadFileSize"] = max_upload
         out: dict[str, object] = {
-            "name": self.name,
-            "label": self.label,
-            "mandatory": self.mandatory,
-            "type": kind,
+            "name": self.name, "label": self.label, "mandatory": self.mandatory, "type": kind,
         }
-        if entity:
-            out["isunique"] = False
-        out.update(nullable=not self.mandatory, editable=self.editable, default=self.default)
+        if entity:  # actor modules (DocumentFolders) have neither isunique nor default
+            out.update(isunique=False, nullable=self.nullable, editable=self.editable,
+                       default=self.default)
+        else:
+            out.update(nullable=self.nullable, editable=self.editable)
         return out
 
 
@@ -55,7 +63,8 @@ class Module:
     is_entity: bool = True
     id_source: str = "crmentity"  # which sequence gives record numbers
     id_label: str = "id"
-    extra: dict[str, str] = field(default_factory=dict)
+    numbering: tuple[str, str] | None = None  # auto-numbered field and its prefix
+    image_field: str = ""  # the multipart part name that adds images (Products)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -71,10 +80,11 @@ def _f(name: str, label: str, type: str = "string", **kw: object) -> Field:
 
 # Who owns a record and when it changed, as every module's describe lists them.
 OWNERSHIP_FIELDS = (
-    _f("assigned_user_id", "Assigné à", "owner", mandatory=True),
-    _f("createdtime", "Date de création", "datetime", editable=False),
-    _f("modifiedtime", "Date de modification", "datetime", editable=False),
-    _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",)),
+    _f("assigned_user_id", "Assigné à", "owner", mandatory=True, nullable=False),
+    _f("createdtime", "Date de création", "datetime", editable=False, nullable=False),
+    _f("modifiedtime", "Date de modification", "datetime", editable=False, nullable=False),
+    _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",),
+       editable=False, nullable=False),
     _f("source", "Source", editable=False),
 )
 
@@ -86,10 +96,12 @@ DOCUMENTS = Module(
     table="documents",
     label_fields=("notes_title",),
     id_label="notesid",
+    numbering=("note_no", "DOC"),
     fields=(
-        _f("notes_title", "Titre", mandatory=True),
-        _f("folderid", "Nom du dossier", "reference", refers_to=("DocumentFolders",)),
-        _f("note_no", "N° de document", editable=False),
+        _f("notes_title", "Titre", mandatory=True, nullable=False, length=50),
+        _f("folderid", "Nom du dossier", "reference", refers_to=("DocumentFolders",),
+           nullable=False),
+        _f("note_no", "N° de document", editable=False, nullable=False),
         *OWNERSHIP_FIELDS,
         _f("starred", "Favori", "boolean"),
         _f("tags", "Tags"),
@@ -97,7 +109,7 @@ DOCUMENTS = Module(
         _f("filelocationtype", "Type de téléchargement"),
         _f("filestatus", "Actif", "boolean", default="1"),
         _f("filename", "Nom du fichier", "file"),
-        _f("filesize", "Taille", "integer", editable=False),
+        _f("filesize", "Taille", "integer", editable=False, nullable=False),
         _f("filetype", "Type de fichier", editable=False),
         _f("fileversion", "Version"),
         _f("filedownloadcount", "Téléchargements", "integer", editable=False),
@@ -115,9 +127,10 @@ DOCUMENT_FOLDERS = Module(
     id_source="own",
     id_label="folderid",
     fields=(
-        _f("foldername", "Nom du dossier", mandatory=True),
+        _f("foldername", "Nom du dossier", mandatory=True, nullable=False),
         _f("description", "Description"),
-        _f("createdby", "Créé par", "reference", mandatory=True),
+        # The stock install bug: createdby refers to nothing, so no value can pass.
+        _f("createdby", "Créé par", "reference", mandatory=True, nullable=False),
         _f("sequence", "Ordre", "integer"),
     ),
 )
@@ -131,9 +144,9 @@ USERS = Module(
     label_fields=("first_name", "last_name"),
     id_source="own",
     fields=(
-        _f("user_name", "Identifiant", mandatory=True),
+        _f("user_name", "Identifiant", mandatory=True, nullable=False),
         _f("first_name", "Prénom"),
-        _f("last_name", "Nom", mandatory=True),
+        _f("last_name", "Nom", mandatory=True, nullable=False),
         _f("email1", "E-mail", "email", mandatory=True),
         _f("status", "Statut", "picklist", picklist=("Active", "Inactive")),
         _f("is_admin", "Administrateur", "boolean"),
@@ -153,9 +166,10 @@ ACCOUNTS = Module(
     table="accounts",
     label_fields=("accountname",),
     id_label="account_id",
+    numbering=("account_no", "ACC"),
     fields=(
-        _f("accountname", "Nom du compte", mandatory=True),
-        _f("account_no", "N° de compte", editable=False),
+        _f("accountname", "Nom du compte", mandatory=True, nullable=False, length=100),
+        _f("account_no", "N° de compte", editable=False, nullable=False),
         _f("phone", "Téléphone", "phone"),
         _f("email1", "E-mail", "email"),
         _f("website", "Site web", "url"),
@@ -172,25 +186,52 @@ CONTACTS = Module(
     table="contacts",
     label_fields=("firstname", "lastname"),
     id_label="contact_id",
+    numbering=("contact_no", "CON"),
     fields=(
-        _f("firstname", "Prénom"),
-        _f("lastname", "Nom", mandatory=True),
-        _f("contact_no", "N° de contact", editable=False),
+        _f("firstname", "Prénom", length=40),
+        _f("lastname", "Nom", mandatory=True, nullable=False, length=80),
+        _f("contact_no", "N° de contact", editable=False, nullable=False),
         _f("email", "E-mail", "email"),
         _f("phone", "Téléphone", "phone"),
+        _f("mailingcity", "Ville"),
         _f("account_id", "Compte", "reference", refers_to=("Accounts",)),
         *CRM_RECORD_FIELDS,
     ),
 )
 
+PRODUCTS = Module(
+    name="Products",
+    label="Produits",
+    singular="Produit",
+    prefix="14",
+    table="products",
+    label_fields=("productname",),
+    id_label="product_id",
+    numbering=("product_no", "PRO"),
+    image_field="imagename",
+    fields=(
+        _f("productname", "Nom du produit", mandatory=True, nullable=False, length=100),
+        _f("product_no", "N° de produit", editable=False, nullable=False),
+        _f("productcode", "Référence"),
+        _f("productcategory", "Catégorie", "picklist",
+           picklist=("--None--", "Hardware", "Software", "CRM Applications")),
+        _f("unit_price", "Prix unitaire", "currency"),
+        _f("qtyinstock", "Quantité en stock", "double"),
+        _f("discontinued", "Actif", "boolean", default="1"),
+        _f("imagename", "Image du produit", "image"),
+        *CRM_RECORD_FIELDS,
+    ),
+)
+
 MODULES: dict[str, Module] = {
-    m.name: m for m in (DOCUMENTS, DOCUMENT_FOLDERS, USERS, ACCOUNTS, CONTACTS)
+    m.name: m for m in (DOCUMENTS, DOCUMENT_FOLDERS, USERS, ACCOUNTS, CONTACTS, PRODUCTS)
 }
 BY_PREFIX: dict[str, Module] = {m.prefix: m for m in MODULES.values()}
 
-# Numbering prefixes of the auto-numbered "no" fields.
-NUMBERING = {"Documents": ("note_no", "DOC"), "Accounts": ("account_no", "ACC"),
-             "Contacts": ("contact_no", "CON")}
+# A stock install registers about forty webservice entities (Leads, Calendar, Emails…);
+# an id whose prefix is one of them names a module, even when the sandbox does not
+# serve it. Any other prefix is no entity at all (vtiger: "denied for id").
+KNOWN_PREFIXES = frozenset(str(n) for n in range(1, 41))
 
-# Modules whose records can be linked to Documents with add_related / query_related.
-RELATABLE = ("Accounts", "Contacts")
+# Records that documents can be linked to (add_related / query_related), both ways.
+RELATABLE = ("Accounts", "Contacts", "Products")

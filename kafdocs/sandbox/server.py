@@ -1,10 +1,16 @@
-"""The HTTP side of the sandbox: PHP's request handling in front of the operations."""
+"""The HTTP side of the sandbox: PHP's request handling in front of the operations.
+
+Unlike PHP, it looks at the session before it keeps a body: a request with a bad
+session, or none, is read and thrown away as it arrives, never stored, so an
+unauthenticated 60 MB upload costs no memory or disk.
+"""
 
 from __future__ import annotations
 
 import itertools
 import logging
 import re
+import selectors
 import shutil
 import socket
 import sys
@@ -16,8 +22,16 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from . import wire
-from .errors import FatalError, WSError
-from .forms import Form, parse_multipart, parse_urlencoded, read_exact
+from .errors import AUTH_REQUIRED, FatalError, WSError
+from .forms import (
+    MEMORY_LIMIT,
+    BadRequest,
+    Form,
+    Value,
+    parse_multipart,
+    parse_urlencoded,
+    read_exact,
+)
 from .operations import Backend, Call, Config
 from .schema import USERS
 from .sessions import Sessions
@@ -26,6 +40,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 ENDPOINT = "/webservice.php"
 SMALL_ANSWER = 1 << 20
+LENGTH_REQUIRED = "Length Required"
 _SESSION_IN_URL = re.compile(r"(sessionName|accessKey)=[^&\s]+")
 
 
@@ -36,14 +51,16 @@ class SandboxServer(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], data_dir: Path, config: Config,
                  sessions: Sessions) -> None:
-        self.store = Store(data_dir)
+        self.store = Store(data_dir, config.time_zone)
         self.tmp_dir = Path(data_dir) / "tmp"
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
-        self.tmp_dir.mkdir(parents=True)
+        self.tmp_dir.mkdir(mode=0o700)
         self.config = config
         self.backend = Backend(self.store, sessions, config)
         self.requests_served = 0
         self._count_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._wake_r, self._wake_w = socket.socketpair()
         super().__init__(address, Handler)
 
     @property
@@ -68,6 +85,21 @@ class SandboxServer(ThreadingHTTPServer):
         })
         return f"{USERS.prefix}x{crmid}"
 
+    def serve(self) -> None:
+        """Accept requests until ``stop()``, which wakes this loop at once (serve_forever
+        would take up to a poll interval to notice)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self and not self._stopping.is_set():
+                        self._handle_request_noblock()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake_w.send(b"x")
+
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up mid-request is normal life for a server, not a crash."""
         exc = sys.exc_info()[1]
@@ -78,7 +110,59 @@ class SandboxServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self._wake_r.close()
+        self._wake_w.close()
         self.store.close()
+
+
+class Rejected(Exception):
+    """The request fails whatever its body holds: the rest of it is not kept."""
+
+    def __init__(self, error: WSError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+class SessionGuard:
+    """Keeps a body only once a valid session was seen (URL or an earlier field), or
+    while it is small; a bad session rejects the request at once."""
+
+    def __init__(self, backend: Backend, call: Call) -> None:
+        self.backend = backend
+        self.call = call
+        self.session_ok = False
+        self.exempt = False  # a pre-login operation, or one that PHP fails earlier
+        self._check_operation(call.get.get("operation"))
+        self._check_session(call.get.get("sessionName"))
+
+    def _check_operation(self, name: str | None) -> None:
+        if name is None:
+            return
+        try:
+            op = self.backend.operation(Call("POST", {"operation": name}, Form()))
+        except FatalError:
+            self.exempt = True  # the unknown-operation page comes first
+            return
+        self.exempt = self.exempt or op.prelogin
+
+    def _check_session(self, name: str | None) -> None:
+        if self.exempt or not name or name.lower() == "null":
+            return
+        try:
+            self.backend.sessions.check(name)
+        except WSError as exc:
+            raise Rejected(exc) from None
+        self.session_ok = True
+
+    def field_done(self, name: str, value: Value) -> None:
+        if name == "operation":
+            self._check_operation(value.text())
+        elif name == "sessionName" and not self.session_ok:
+            self._check_session(value.text())
+
+    def grew(self, size: int) -> None:
+        if size > MEMORY_LIMIT and not (self.session_ok or self.exempt):
+            raise Rejected(WSError(*AUTH_REQUIRED))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -88,6 +172,7 @@ class Handler(BaseHTTPRequestHandler):
     sys_version = ""
 
     def setup(self) -> None:
+        self.timeout = self.server.config.request_timeout  # a silent client is dropped
         super().setup()
         # Headers and body go out in separate writes: without this, Nagle's algorithm
         # and delayed ACKs add 40 ms to every small answer.
@@ -112,47 +197,63 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, b"<html><body><h1>Not Found</h1></body></html>",
                        "text/html; charset=UTF-8")
             return
-        get = dict(parse_qsl(url.query, keep_blank_values=True))
-        prefix, form = b"", Form()
-        if method == "POST":
-            try:
-                prefix, form = self._read_form()
-            except ConnectionAbortedError:
-                self.close_connection = True
-                return
-            if form is None:
-                return
+        call = Call(method, dict(parse_qsl(url.query, keep_blank_values=True)), Form())
+        prefix = b""
         try:
-            self._answer(Call(method, get, form), prefix)
-        finally:
-            form.close()
-
-    def _read_form(self) -> tuple[bytes, Form | None]:
-        length_text = self.headers.get("Content-Length")
-        if length_text is None:
-            self._send(411, b"<html><body><h1>411 Length Required</h1></body></html>",
+            if method == "POST":
+                prefix = self._read_form(call)
+        except ConnectionAbortedError:
+            self.close_connection = True
+            return
+        except BadRequest as exc:
+            self.close_connection = True
+            status = 411 if exc.args[0] == LENGTH_REQUIRED else 400
+            self._send(status, f"<html><body><h1>{status} {exc}</h1></body></html>".encode(),
                        "text/html; charset=UTF-8")
-            return b"", None
-        length = int(length_text)
+            return
+        except Rejected as exc:
+            self._send(200, wire.failure(exc.error.code, exc.error.message), "application/json")
+            return
+        try:
+            self._answer(call, prefix)
+        finally:
+            call.form.close()
+
+    def _content_length(self) -> int:
+        text = self.headers.get("Content-Length")
+        if text is None:
+            raise BadRequest(LENGTH_REQUIRED)
+        if not text.strip().isdigit():
+            raise BadRequest("bad Content-Length")
+        return int(text)
+
+    def _read_form(self, call: Call) -> bytes:
+        """Fill ``call.form`` from the body; returns what PHP printed before the answer."""
+        length = self._content_length()
         config = self.server.config
         chunks = read_exact(self.rfile, length, config.pace if config.bandwidth else None)
-        limit = self.server.config.max_post
-        if length > limit:  # PHP drops every field, and warns before the output
-            for _ in chunks:
-                pass
-            return wire.post_too_large_warning(length, limit), Form()
+        try:
+            guard = SessionGuard(self.server.backend, call)
+            if length > config.max_post:  # PHP drops every field, and may warn first
+                _drain(chunks)
+                return (wire.post_too_large_warning(length, config.max_post)
+                        if config.warns_on_large_post else b"")
+            call.form = self._parse(chunks, guard)
+        except Rejected:
+            _drain(chunks)
+            raise
+        return b""
+
+    def _parse(self, chunks: Iterator[bytes], guard: SessionGuard) -> Form:
         ctype = self.headers.get("Content-Type", "")
         tmp = self.server.tmp_dir
         if ctype.startswith("multipart/form-data"):
             boundary = ctype.partition("boundary=")[2].split(";")[0].strip().strip('"')
-            form = parse_multipart(chunks, boundary.encode("latin-1"), tmp)
-        elif ctype.startswith("application/x-www-form-urlencoded"):
-            form = parse_urlencoded(chunks, tmp)
-        else:
-            for _ in chunks:
-                pass
-            form = Form()
-        return b"", form
+            return parse_multipart(chunks, boundary.encode("latin-1"), tmp, guard)
+        if ctype.startswith("application/x-www-form-urlencoded"):
+            return parse_urlencoded(chunks, tmp, guard)
+        _drain(chunks)
+        return Form()
 
     def _answer(self, call: Call, prefix: bytes) -> None:
         try:
@@ -226,3 +327,9 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
         except OSError:
             self.close_connection = True
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    """Read the rest of a body without keeping it, so the client gets its answer."""
+    for _ in chunks:
+        pass

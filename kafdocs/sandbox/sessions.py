@@ -7,6 +7,7 @@ import hmac
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import errors
@@ -23,9 +24,13 @@ class Session:
 
 
 class Sessions:
-    def __init__(self, idle_timeout: float = 1800, life_span: float = 86400) -> None:
+    """``clock`` measures session age and idleness; tests pass one they can advance."""
+
+    def __init__(self, idle_timeout: float = 1800, life_span: float = 86400,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.idle_timeout = idle_timeout
         self.life_span = life_span
+        self.clock = clock
         self._lock = threading.Lock()
         self._tokens: dict[int, tuple[str, float]] = {}
         self._sessions: dict[str, Session] = {}
@@ -47,14 +52,14 @@ class Sessions:
         if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
             raise WSError("INVALID_USER_CREDENTIALS", "Invalid username or password")
         name = secrets.token_hex(11)[:21]
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             self._sessions[name] = Session(user_id, now, now)
         return name
 
     def check(self, name: str) -> int:
         """The user of a live session; touching it keeps it from going idle."""
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             session = self._sessions.get(name)
             if session is None:

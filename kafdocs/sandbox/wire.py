@@ -35,11 +35,11 @@ def htmlentities(text: str) -> str:
     return "".join(out)
 
 
-def php_fatal(message: str) -> bytes:
+def php_fatal(uncaught: str) -> bytes:
     """The HTML page PHP prints for an uncaught exception, still with status 200."""
     return (
-        "<br />\n<b>Fatal error</b>:  Uncaught WebServiceException: "
-        f"{message} in /var/www/html/include/Webservices/OperationManager.php:125\n"
+        f"<br />\n<b>Fatal error</b>:  {uncaught}"
+        " in /var/www/html/include/Webservices/OperationManager.php:125\n"
         "Stack trace:\n#0 /var/www/html/webservice.php(76): "
         "OperationManager->__construct()\n#1 {main}\n  thrown in "
         "<b>/var/www/html/include/Webservices/OperationManager.php</b> on line <b>125</b>"

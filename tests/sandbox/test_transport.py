@@ -57,11 +57,11 @@ def test_get_operation_posted_with_url_parameters_works(sandbox) -> None:
     assert answer.json()["success"] is True
 
 
-def test_post_operation_sent_as_get_is_denied(sandbox) -> None:
+def test_post_operation_sent_as_get_misses_its_parameters(sandbox) -> None:
     ws = Plain(sandbox.url)
     ws.login("admin", ACCESS_KEY)
     assert error(ws.get("delete", id="15x1")) == (
-        "ACCESS_DENIED", "Permission to perform the operation is denied")
+        "ACCESS_DENIED", "Permission to perform the operation is denied for id")
 
 
 def test_post_operation_reads_multipart_like_urlencoded(sandbox) -> None:
@@ -85,7 +85,28 @@ def test_body_over_post_max_size_drops_every_field_with_a_php_warning(make_sandb
     assert "exceeds the limit of 1000 bytes" in resp.text
     assert resp.headers["Content-type"].startswith("text/html")
     body = resp.text[resp.text.index('{"success"'):]
-    assert '"code":"ACCESS_DENIED"' in body and "for elementType" in body
+    assert body == ('{"success":false,"error":{"message":"Permission to perform the operation '
+                    'is denied","code":"ACCESS_DENIED"}}')
+
+
+def test_stock_vtiger_prints_no_warning_for_an_oversized_body(make_sandbox) -> None:
+    ws = Plain(make_sandbox(max_post=1000, flavour="vtiger").url)
+    ws.login("admin", ACCESS_KEY)
+    resp = ws.http.post(ws.endpoint, params={"operation": "create", "sessionName": ws.session},
+                        data={"elementType": "Documents", "element": "x" * 5000})
+    assert resp.headers["Content-type"] == "application/json"
+    assert error(resp.json()) == ("ACCESS_DENIED", "Permission to perform the operation is denied")
+    resp = ws.http.post(ws.endpoint, data={"operation": "create", "sessionName": ws.session,
+                                           "element": "x" * 5000})
+    assert resp.text.startswith("<br />\n<b>Fatal error</b>") and "Unknown operation" in resp.text
+
+
+def test_the_startup_warning_is_an_option(make_sandbox) -> None:
+    ws = Plain(make_sandbox(max_post=1000, flavour="vtiger", startup_warnings=True).url)
+    ws.login("admin", ACCESS_KEY)
+    resp = ws.http.post(ws.endpoint, params={"operation": "create", "sessionName": ws.session},
+                        data={"element": "x" * 5000})
+    assert "exceeds the limit of 1000 bytes" in resp.text
 
 
 def test_session_in_an_oversized_body_is_lost(make_sandbox) -> None:

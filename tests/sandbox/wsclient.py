@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from typing import Any
@@ -14,6 +15,7 @@ class Plain:
         self.endpoint = url.rstrip("/") + "/webservice.php"
         self.http = requests.Session()
         self.session = ""
+        self.flavour = "kafinea"
 
     def get(self, operation: str, **params: str) -> dict[str, Any]:
         query = {"operation": operation, **params}
@@ -43,6 +45,21 @@ class Plain:
 
     def create(self, module: str, element: dict[str, Any], **kw: Any) -> dict[str, Any]:
         return self.post("create", elementType=module, element=json.dumps(element), **kw)
+
+    def revise(self, element: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        return self.post("revise", element=json.dumps(element), **kw)
+
+    def update(self, element: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        return self.post("update", element=json.dumps(element), **kw)
+
+    def retrieve(self, record_id: str) -> Any:
+        return self.ok(self.get("retrieve", id=record_id))
+
+    def file(self, file_id: str) -> tuple[dict[str, Any], bytes]:
+        """files_retrieve: the file's metadata and its bytes."""
+        meta = self.ok(self.get("files_retrieve", id=file_id))
+        assert isinstance(meta, list) and len(meta) == 1
+        return meta[0], base64.b64decode(meta[0]["filecontents"])
 
 
 def error(answer: dict[str, Any]) -> tuple[str, str]:
