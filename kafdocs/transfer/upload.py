@@ -143,8 +143,7 @@ def complete(client: Client, request: UploadRequest, record: dict[str, Any],
     """
     if request.link_to:
         link_to = request.link_to
-        _with_cleanup(client, record["id"],
-                      lambda: client.add_related(link_to, record["id"], "Documents"))
+        _with_cleanup(client, record["id"], lambda: _link(client, link_to, record["id"]))
     if request.on_duplicate is OnDuplicate.REPLACE:
         for old in duplicates:  # only now that the new one is confirmed
             with contextlib.suppress(AccessDenied):  # deleted already
@@ -162,6 +161,21 @@ def _create_then_upload(client: Client, element: dict[str, str], source: os.stat
         return _confirm(client, record["id"], source, path)
 
     return _with_cleanup(client, record["id"], send_and_confirm)
+
+
+class LinkFailed(KafdocsError):
+    """The record to link the document to is not there or cannot hold documents."""
+
+
+def _link(client: Client, record_id: str, doc_id: str) -> None:
+    """add_related says "successfull" whatever happened: the link is confirmed by
+    reading the record's related documents."""
+    client.add_related(record_id, doc_id, "Documents")
+    query = Query("Documents").select("id").where("id", "=", doc_id)
+    if not any(row.get("id") == doc_id for row in client.query_related(
+            record_id, "Documents", query)):
+        raise LinkFailed(_("The document could not be linked to the record {id}: it does not "
+                           "exist or cannot hold documents").format(id=record_id))
 
 
 def _with_cleanup(client: Client, doc_id: str, step: Any) -> Any:

@@ -13,4 +13,4 @@ def test_demo_lists_documents_and_fetches_one_through_the_transfer_helper(tmp_pa
     done = subprocess.run([sys.executable, "-m", "kafdocs", "--demo", "--smoke-test"],
                           env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr
-    assert "5 folders, 3 documents, 1 fetched" in done.stdout
+    assert "6 folders, 5 documents, 1 fetched" in done.stdout
