@@ -24,6 +24,7 @@ from .errors import (
     NotKafinea,
     QuerySyntaxError,
     QueryValueError,
+    Redirected,
     RequestTimeout,
     ServerFault,
     SessionExpired,
@@ -40,7 +41,7 @@ __all__ = [
     "Client", "ClientSpec", "ConnectionFailed", "CorruptFile", "FileChanged", "FileInfo",
     "HttpError", "InvalidId", "InvalidUrl",
     "KafdocsError", "NotFound", "NotKafinea", "Query", "QueryPager", "QuerySyntaxError",
-    "QueryValueError", "RequestTimeout", "ServerFault", "SessionExpired", "TooLarge",
-    "TransportError", "UnknownOperation", "Unreachable", "decode_label", "endpoint_url",
-    "instance_url", "is_insecure", "quote",
+    "QueryValueError", "Redirected", "RequestTimeout", "ServerFault", "SessionExpired",
+    "TooLarge", "TransportError", "UnknownOperation", "Unreachable", "decode_label",
+    "endpoint_url", "instance_url", "is_insecure", "quote",
 ]

@@ -40,6 +40,7 @@ from .errors import (
     ConnectionFailed,
     CorruptFile,
     HttpError,
+    Redirected,
     RequestTimeout,
     ServerFault,
     SessionExpired,
@@ -52,7 +53,7 @@ from .logs import install_redaction, redact
 from .query import Query
 from .retry import DEFAULT_RETRY, Failure, RetryPolicy, classify
 from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
-from .url import endpoint_url
+from .url import endpoint_url, redirect_target
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"kafdocs/{__version__}"
@@ -111,6 +112,14 @@ class ClientSpec:
     retry_policy: RetryPolicy = DEFAULT_RETRY
 
 
+class _NoRedirects(requests.Session):
+    """A session that sees no redirect anywhere: nothing is followed, and no 3xx body is
+    read to prepare a follow-up request (requests does both by default)."""
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
 class Client:
     def __init__(
         self,
@@ -137,7 +146,7 @@ class Client:
         self._state_lock = threading.Lock()
         self._describe_cache: dict[str, dict[str, Any]] = {}
         self._file_upload_supported: bool | None = None
-        self.http = requests.Session()
+        self.http = _NoRedirects()
         # The environment (proxies, CA bundle) is read once, here: requests would scan
         # os.environ on every call, about 1 ms each, which adds up over many small files.
         self.http.trust_env = False
@@ -318,7 +327,8 @@ class Client:
     def _http(self, method: str, operation: str, **kw: Any) -> requests.Response:
         started = time.monotonic()
         try:
-            resp = self.http.request(method, self.endpoint, timeout=self.timeout, **kw)
+            resp = self.http.request(method, self.endpoint, timeout=self.timeout,
+                                     allow_redirects=False, **kw)
         except requests.exceptions.SSLError as exc:
             raise CertificateError(
                 _("Secure connection to the server failed: {reason}").format(reason=_reason(exc))
@@ -353,6 +363,10 @@ class Client:
             resp.status_code,
             (time.monotonic() - started) * 1000,
         )
+        if resp.is_redirect:
+            resp.close()
+            raise Redirected(resp.status_code,
+                             *redirect_target(self.endpoint, resp.headers["location"]))
         if resp.status_code != 200:
             body = resp.content[:4096] if not kw.get("stream") else b""
             resp.close()

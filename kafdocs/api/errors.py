@@ -165,6 +165,27 @@ class HttpError(TransportError):
                      if self.transient else N_("Check the instance address."))
 
 
+class Redirected(TransportError):
+    """The server answered 3xx. kafdocs never follows a redirect: the login hash, a file
+    or the session would go to an address the user never gave."""
+
+    transient = False
+
+    def __init__(self, status: int, location: str, suggestion: str = "") -> None:
+        if suggestion:
+            text = _("The server answered from another address. The correct address seems "
+                     "to be {address}: sign in with that address.").format(address=suggestion)
+        else:
+            text = _("The server tried to send kafdocs to another address ({address}). "
+                     "kafdocs does not go there: check the instance address with your "
+                     "administrator.").format(address=location)
+        super().__init__(text)
+        self.status, self.location, self.suggestion = status, location, suggestion
+
+    def __reduce__(self) -> tuple[type, tuple[int, str, str]]:
+        return type(self), (self.status, self.location, self.suggestion)
+
+
 class ServerFault(TransportError):
     """The body held no webservice answer: an HTML page, a cut-off body, foreign JSON."""
 

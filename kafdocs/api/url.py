@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from kafdocs.i18n import _
 
@@ -43,3 +43,25 @@ def is_insecure(endpoint: str) -> bool:
     """True for plain http to another machine: the access key hash and data travel in clear."""
     parts = urlsplit(endpoint)
     return parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1")
+
+
+def redirect_target(endpoint: str, location: str) -> tuple[str, str]:
+    """Where a 3xx answer pointed, shown without query or credentials, and the instance
+    address to suggest when it is the same server (same origin, or http → https)."""
+    target = urlsplit(urljoin(endpoint, location))
+    host = target.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if target.port:
+        netloc += f":{target.port}"
+    shown = urlunsplit((target.scheme, netloc, target.path, "", ""))
+    origin = urlsplit(endpoint)
+    same_origin = (target.scheme, target.hostname, target.port) == (
+        origin.scheme, origin.hostname, origin.port)
+    upgrade = (origin.scheme, target.scheme) == ("http", "https") \
+        and target.hostname == origin.hostname and target.port in (None, 443, origin.port)
+    if not (same_origin or upgrade):
+        return shown, ""
+    try:
+        return shown, instance_url(endpoint_url(shown))
+    except InvalidUrl:
+        return shown, ""
