@@ -35,7 +35,7 @@ from kafdocs.api.streams import b64_length
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import Job, Summary, Transfers
 from kafdocs.transfer.cache import cache_target
-from kafdocs.transfer.download import expected_size, modified_timestamp
+from kafdocs.transfer.download import expected_size, modified_timestamp, web_link
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
 from kafdocs.transfer.paths import expand_paths
@@ -479,7 +479,7 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         if record.get("filelocationtype") == "E":
-            QDesktopServices.openUrl(QUrl(str(record.get("filename", ""))))
+            self._open_link(record)
             return
         cached = self._cached_path(record)
         if cached is not None:
@@ -492,6 +492,24 @@ class MainWindow(QMainWindow):
             return
         self._open_when_fetched.add(target)
         self.queue.fetch(record, self.cache_dir)
+
+    def _open_link(self, record: dict[str, Any]) -> None:
+        """An external-link document: only a web address, and only once the user saw it."""
+        url = web_link(record)
+        if url is None:
+            self.show_error(_("This document links to an address kafdocs does not open: "
+                              "{address}").format(address=str(record.get("filename"))[:200]))
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, _("Open a web link"),
+                          _("This document is a link to a web page:\n\n{address}\n\n"
+                            "Open it in your browser?").format(address=url),
+                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the address is data, never markup
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if box.exec() == QMessageBox.StandardButton.Open:
+            QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
+        box.deleteLater()
 
     def _open_path(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from kafdocs.api import Client, CorruptFile
 from kafdocs.i18n import _
@@ -44,6 +45,33 @@ def skip_reason(record: dict[str, Any]) -> str | None:
     if not file_ids(record):
         return _("No file is attached to this document")
     return None
+
+
+_URL_SAFE = "/%:@!$&'()*+,;=-._~?#[]"
+
+
+def web_link(record: dict[str, Any]) -> str | None:
+    """The address of an external-link document, if kafdocs may offer to open it.
+
+    Only http and https to a named host, without a user name or password in it (the
+    ``https://bank.example@evil.example`` trick); the result is plain ASCII (host in
+    punycode, the rest percent-encoded), so what the user is shown is what opens.
+    """
+    raw = str(record.get("filename") or "").strip()
+    if not raw.isprintable():
+        return None
+    try:
+        parts = urlsplit(raw)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        port = parts.port
+    except (ValueError, UnicodeError):
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host \
+            or parts.username is not None or parts.password is not None:
+        return None
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, quote(parts.path, _URL_SAFE),
+                       quote(parts.query, _URL_SAFE), quote(parts.fragment, _URL_SAFE)))
 
 
 def local_name_source(record: dict[str, Any]) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtWidgets import QMessageBox
 
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.models import RECORD_ROLE
@@ -72,3 +73,48 @@ def test_a_document_with_a_hostile_id_is_neither_written_nor_opened(
     assert "not valid" in win.statusBar().currentMessage()
     assert desktop.opened == [] and win.queue.jobs == {}
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def external_row(win: MainWindow, address: str) -> int:
+    """A document of the table turned into an external link, as the server may send it."""
+    row = 0
+    source = win.documents.rows[win.proxy.mapToSource(win.proxy.index(row, 0)).row()]
+    source.update(filelocationtype="E", filename=address)
+    return row
+
+
+@pytest.fixture
+def answer(monkeypatch) -> list[QMessageBox]:
+    """Questions asked with QMessageBox.exec; each is answered "Open"."""
+    asked: list[QMessageBox] = []
+
+    def reply(box: QMessageBox) -> int:
+        asked.append(box)
+        return QMessageBox.StandardButton.Open
+
+    monkeypatch.setattr(QMessageBox, "exec", reply)
+    return asked
+
+
+@pytest.mark.parametrize("address", ["file:///etc/passwd", "javascript:alert(1)",
+                                     "smb://fileserver/share", "https://bank.example@evil.example/",
+                                     "/home/user/.bashrc"])
+def test_a_link_that_is_not_a_web_address_is_not_opened(
+        win: MainWindow, desktop, answer, address: str) -> None:
+    win.open_document(win.proxy.index(external_row(win, address), 0))
+    assert desktop.opened == [] and answer == []
+    assert "does not open" in win.statusBar().currentMessage()
+
+
+def test_a_web_link_is_shown_and_opened_only_once_accepted(
+        win: MainWindow, desktop, answer, monkeypatch) -> None:
+    row = external_row(win, "https://www.exämple.fr/offre <b>2026</b>")
+    win.open_document(win.proxy.index(row, 0))
+    shown = "https://www.xn--exmple-cua.fr/offre%20%3Cb%3E2026%3C/b%3E"
+    assert shown in answer[0].text()
+    assert answer[0].textFormat() == Qt.TextFormat.PlainText
+    assert [u.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+            for u in desktop.opened] == [shown]
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Cancel)
+    win.open_document(win.proxy.index(row, 0))
+    assert len(desktop.opened) == 1
