@@ -182,9 +182,6 @@ class Redirected(TransportError):
         super().__init__(text)
         self.status, self.location, self.suggestion = status, location, suggestion
 
-    def __reduce__(self) -> tuple[type, tuple[int, str, str]]:
-        return type(self), (self.status, self.location, self.suggestion)
-
 
 class ServerFault(TransportError):
     """The body held no webservice answer: an HTML page, a cut-off body, foreign JSON."""
