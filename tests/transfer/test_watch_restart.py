@@ -38,19 +38,14 @@ def watch_command(sandbox: Sandbox, inbox: Path, *args: str) -> tuple[list[str],
 
 
 def run_until_killed(sandbox: Sandbox, inboxes: dict[str, Path], *args: str) -> None:
-    """One child per step, side by side (a child costs a Python start-up); each must die.
-
-    Each starts once the previous one has signed in: a new login challenge of a user
-    spoils the one another process is answering, as on a real server.
-    """
+    """One child per step, side by side (a child costs a Python start-up); each must die."""
     children = {}
     for step, inbox in inboxes.items():
         command, env = watch_command(sandbox, inbox, *args)
-        children[step] = child = subprocess.Popen(
+        env["KAFDOCS_TEST_LOGIN_LOCK"] = str(inbox.parent / "login.lock")
+        children[step] = subprocess.Popen(
             [sys.executable, "-m", "tests.transfer.watch_crash", step, *command], env=env,
             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        assert child.stderr is not None
-        child.stderr.readline()  # "watching …" once signed in, or nothing if it died
     for step, child in children.items():
         _out, err = child.communicate(timeout=60)
         assert child.returncode == -signal.SIGKILL, (step, err)

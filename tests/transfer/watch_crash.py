@@ -8,6 +8,7 @@ the last thing that happened before the process died.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import signal
 import sys
@@ -59,6 +60,20 @@ STEPS: dict[str, Callable[[], None]] = {
 }
 
 
+def sign_in_one_at_a_time(lock_path: str) -> None:
+    """Children started together sign in in turn: a user's new login challenge spoils the
+    one another process is answering, as on a real server."""
+    original = Client.login
+
+    def login(self: Client) -> dict[str, Any]:
+        with open(lock_path, "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return original(self)
+
+    Client.login = login  # type: ignore[method-assign]
+
+
 if __name__ == "__main__":
+    sign_in_one_at_a_time(os.environ["KAFDOCS_TEST_LOGIN_LOCK"])
     STEPS[sys.argv[1]]()
     sys.exit(main(sys.argv[2:]))

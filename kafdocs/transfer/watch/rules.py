@@ -12,7 +12,7 @@ import stat
 import unicodedata
 from pathlib import Path, PurePosixPath
 
-from kafdocs.transfer.naming import name_key, numbered
+from kafdocs.transfer.naming import numbered
 
 FILED, FAILED = "Filed", "Failed"
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".kafdocs-part")
@@ -39,13 +39,11 @@ def hidden_attribute(info: os.stat_result) -> bool:
 def unique_target(directory: Path, relative: str) -> Path:
     """``directory/relative``, or ``name (2).ext`` beside it if that is taken."""
     wanted = directory / relative
-    taken = {name_key(p.name) for p in wanted.parent.iterdir()} if wanted.parent.is_dir() \
-        else set()
-    name, n = wanted.name, 1
-    while name_key(name) in taken:
+    target, n = wanted, 1
+    while os.path.lexists(target):  # a case-insensitive disk finds "A.pdf" for "a.pdf" too
         n += 1
-        name = numbered(wanted.name, n)
-    return wanted.with_name(name)
+        target = wanted.with_name(numbered(wanted.name, n))
+    return target
 
 
 def server_key(name: str) -> str:

@@ -91,6 +91,7 @@ class Watcher:
         self._failures: dict[str, int] = {}  # path → failed attempts in a row
         self._paused: dict[str, Identity] = {}  # cancelled by the user: until it changes
         self._kept: dict[str, Identity] = {}
+        self._names: dict[str, str] = {}  # server name → the path being filed under it
         self._blocked: dict[str, set[str]] = {}  # server name → paths waiting for it
         self._dirlock = DirectoryLock(self.directory)
         self._journal: Journal | None = None
@@ -268,8 +269,7 @@ class Watcher:
             self._settler.forget(path)
             key = server_key(Path(path).name)
             with self._lock:
-                busy = {server_key(Path(p).name) for p in self._filing}
-                if key in busy or open_names.get(key, path) != path:
+                if key in self._names or open_names.get(key, path) != path:
                     # one document of a name at a time: a crashed chain finds its own
                     self._blocked.setdefault(key, set()).add(path)
                 elif path not in self._filing:
@@ -286,6 +286,7 @@ class Watcher:
                                            "watched": str(self.directory)})
         filing.job = job
         self._filing[path] = filing
+        self._names[server_key(Path(path).name)] = path
         self._paused.pop(path, None)
         self.queue.submit(job)
         self._jobs[job.id] = filing
@@ -299,11 +300,15 @@ class Watcher:
             if filing is None:
                 return
             self._filing.pop(filing.path, None)
+            before = (len(self._dirty), len(self._later))
             report = self._ended_locked(filing, event)
             key = server_key(Path(filing.path).name)
+            self._names.pop(key, None)
             self._dirty |= self._blocked.pop(key, set())
+            more_to_do = (len(self._dirty), len(self._later)) != before
             self._ended.notify_all()
-        self._wake.set()
+        if more_to_do:  # a burst's thousand endings need no look at the directory
+            self._wake.set()
         if report is not None:
             self._emit(report)
 
