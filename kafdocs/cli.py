@@ -65,17 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="start on the embedded sandbox with demo data, no account needed")
     parser.add_argument("--url", help="instance address (or $KAFDOCS_URL)")
     parser.add_argument("--user", help="CRM user name (or $KAFDOCS_USER)")
-    parser.add_argument("--access-key", help="access key (or $KAFDOCS_ACCESS_KEY)")
     parser.add_argument("--language", choices=("system", "en", "fr"),
                         help="language of the window (remembered); default: the system's")
     parser.add_argument("--quit-after", type=float, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--smoke-test", action="store_true",
                         help="start, sign in, list the folders, print what was seen and quit")
-    sub = parser.add_subparsers(dest="command")
-    add_sandbox_parser(sub)
-    from .commands import add_commands
+    from .commands import add_commands, add_key_options
     from .watch_cli import add_watch_command
 
+    add_key_options(parser)
+    sub = parser.add_subparsers(dest="command")
+    add_sandbox_parser(sub)
     add_commands(sub)
     add_watch_command(sub)
     return parser
@@ -86,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is run_sandbox:
         return run_sandbox(args)
-    if getattr(args, "func", None):
-        from .commands import run_command
+    from .commands import read_key_options, run_command
 
+    if getattr(args, "func", None):
         return run_command(args)
+    if status := read_key_options(args):
+        return status
     from .gui.app import run_gui
 
     return run_gui(args)

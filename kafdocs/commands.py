@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +28,48 @@ class UsageError(KafdocsError):
     pass
 
 
+KEY_HELP = (f"access key; '-' reads it from standard input. Do not write the key itself "
+            f"here: while kafdocs runs, every user of this computer can read its command "
+            f"line (ps, /proc/PID/cmdline). Safer: ${credentials.ENV_KEY}, --access-key-file, "
+            f"the keyring (the app's \"remember me\") or the prompt")
+
+
+def add_key_options(g: argparse._ActionsContainer) -> None:
+    """``--access-key`` and ``--access-key-file``, for the sub-commands and the app."""
+    keys = g.add_mutually_exclusive_group()
+    keys.add_argument("--access-key", metavar="KEY|-", help=KEY_HELP)
+    keys.add_argument("--access-key-file", type=Path, metavar="FILE",
+                      help="read the access key from the first line of FILE "
+                           "(keep it private: chmod 600)")
+
+
+def take_key_options(args: argparse.Namespace) -> None:
+    """Read the key the options point to, once, before anything else reads stdin; warn
+    about a key written in the command itself."""
+    if getattr(args, "access_key_file", None):
+        if credentials.readable_by_others(args.access_key_file):
+            warn(_("WARNING: other users of this computer can read {path}; make it "
+                   "private (chmod 600 {path})").format(path=args.access_key_file))
+        args.access_key = credentials.read_key_file(args.access_key_file)
+    elif getattr(args, "access_key", None) == "-":
+        args.access_key = (getpass.getpass(_("Access key: ")) if sys.stdin.isatty()
+                           else credentials.read_key_stream(sys.stdin))
+    elif getattr(args, "access_key", None):
+        warn(_("WARNING: an access key written in the command can be read by every user "
+               "of this computer while kafdocs runs. Use the {variable} variable, "
+               "--access-key-file FILE or --access-key - (standard input) instead.")
+             .format(variable=credentials.ENV_KEY))
+
+
+def warn(text: str) -> None:
+    print("kafdocs: " + text, file=sys.stderr)
+
+
 def add_connection_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("connection")
     g.add_argument("--url", help=f"instance address (or ${credentials.ENV_URL})")
     g.add_argument("--user", help=f"CRM user name (or ${credentials.ENV_USER})")
-    g.add_argument("--access-key", help=f"access key (or ${credentials.ENV_KEY}, or the keyring)")
+    add_key_options(g)
     g.add_argument("--ca-bundle", help="certificate authority bundle for TLS verification")
     g.add_argument("--insecure", action="store_true",
                    help="do NOT verify TLS certificates (dangerous; prints a warning)")
@@ -72,8 +110,27 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    try:
+    def run() -> int:
+        take_key_options(args)
         return int(args.func(args))
+
+    return reporting_errors(run)
+
+
+def read_key_options(args: argparse.Namespace) -> int:
+    """The app's start options: the key read as the sub-commands read it; the exit
+    status when that fails (0 when it worked)."""
+    def read() -> int:
+        take_key_options(args)
+        return 0
+
+    return reporting_errors(read)
+
+
+def reporting_errors(work: Callable[[], int]) -> int:
+    """Run ``work``; errors become one line on stderr and an exit status."""
+    try:
+        return work()
     except KeyboardInterrupt:
         print("kafdocs: " + _("interrupted"), file=sys.stderr)
         return 130
@@ -91,7 +148,8 @@ def connect(args: argparse.Namespace) -> Client:
         raise UsageError(_("Give --url and --user (or set KAFDOCS_URL and KAFDOCS_USER)"))
     if not key:
         if not sys.stdin.isatty():
-            raise UsageError(_("No access key: give --access-key or set KAFDOCS_ACCESS_KEY"))
+            raise UsageError(_("No access key: set KAFDOCS_ACCESS_KEY, or give "
+                               "--access-key-file FILE or --access-key - (standard input)"))
         key = getpass.getpass(_("Access key for {user}: ").format(user=user))
     verify: bool | str = args.ca_bundle or True
     if args.insecure:

@@ -1,15 +1,22 @@
 """Access keys in the OS keyring, never in a settings file; connection options resolved.
 
-Order of precedence: command-line option, environment variable, keyring, prompt.
+Order of precedence: command-line option, environment variable, keyring, prompt. On the
+command line the key comes from a file (``--access-key-file``) or standard input
+(``--access-key -``): a key written in the command itself can be read by every user of
+the computer (``ps``, ``/proc/PID/cmdline``) while the command runs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
-from kafdocs.api import endpoint_url
+from kafdocs.api import KafdocsError, endpoint_url
+from kafdocs.i18n import _
 
 log = logging.getLogger(__name__)
 SERVICE = "kafdocs"
@@ -72,3 +79,36 @@ def resolve(url: str | None, user: str | None, key: str | None) -> tuple[str, st
     if url and user and not key:
         key = load_key(url, user)
     return url, user, key
+
+
+class KeyOptionError(KafdocsError):
+    """The access key could not be read where the command line said it was."""
+
+
+def read_key_file(path: Path) -> str:
+    """The key on the first line of ``path`` (surrounding blanks ignored)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KeyOptionError(_("Cannot read the access key file {path}: {reason}").format(
+            path=path, reason=getattr(exc, "strerror", None) or exc.__class__.__name__)) from None
+    key = lines[0].strip() if lines else ""
+    if not key:
+        raise KeyOptionError(_("The access key file {path} is empty").format(path=path))
+    return key
+
+
+def readable_by_others(path: Path) -> bool:
+    """True when users other than the owner may read ``path`` (POSIX modes only)."""
+    try:
+        return os.name == "posix" and bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
+    except OSError:
+        return False
+
+
+def read_key_stream(stream: TextIO) -> str:
+    """The key on the first line of standard input (``--access-key -``)."""
+    key = stream.readline().strip()
+    if not key:
+        raise KeyOptionError(_("No access key on standard input"))
+    return key
