@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 
 from . import __version__
+from .i18n import _
 
 
 def _default_sandbox_dir() -> Path:
@@ -54,7 +56,25 @@ def run_sandbox(args: argparse.Namespace) -> int:
                       bandwidth=int(args.bandwidth_kbps * 1000)),
         session_idle=args.session_idle, session_life=args.session_life,
     )
-    return serve_foreground(settings, out=lambda line: print(line, flush=True))
+    try:
+        return serve_foreground(settings, out=lambda line: print(line, flush=True))
+    except OSError as exc:
+        if exc.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        print("kafdocs sandbox: " + _cannot_listen(exc.errno, args.host, args.port),
+              file=sys.stderr)
+        return 2
+
+
+def _cannot_listen(code: int | None, host: str, port: int) -> str:
+    if code == errno.EADDRINUSE:
+        return _("the port {port} is already in use on {host}; choose another one with "
+                 "--port (--port 0 picks a free one)").format(port=port, host=host)
+    if code == errno.EACCES:
+        return _("not allowed to listen on the port {port}; ports below 1024 need "
+                 "administrator rights: choose another one with --port").format(port=port)
+    return _("{host} is not an address of this computer; give another one with --host")\
+        .format(host=host)
 
 
 def build_parser() -> argparse.ArgumentParser:

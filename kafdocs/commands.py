@@ -15,10 +15,15 @@ from kafdocs.api import Client, KafdocsError, is_insecure
 from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size
 from kafdocs.transfer import Job, JobState, TransferQueue
-from kafdocs.transfer.download import document_jobs, plan_folder_download
+from kafdocs.transfer.download import (
+    document_jobs,
+    plan_folder_download,
+    writable_destination,
+)
 from kafdocs.transfer.engine import describe_os_error
 from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
 from kafdocs.transfer.paths import expand_paths
+from kafdocs.transfer.records import check_link_target, documents
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -195,7 +200,13 @@ def cmd_ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]) -> int:
+def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any],
+             rejected: list[tuple[str, str]] | None = None, per_file: bool = False) -> int:
+    """Run the jobs with progress on a terminal, then one line per failure and a summary.
+
+    ``rejected`` are files refused before any job (not found, unreadable): they count as
+    failed. ``per_file`` prints what became of each file that went through (uploads).
+    """
     progress = TerminalProgress(enabled=None if not as_json else False)
     queue = TransferQueue(workers, listener=progress)
     for job in jobs:
@@ -208,6 +219,8 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
     finally:
         progress.close()
     summary = queue.summary()
+    summary.failed += len(rejected or [])
+    summary.failures[:0] = rejected or []
     for label, reason in summary.failures:
         print("kafdocs: " + _("failed: {name}: {reason}").format(name=label, reason=reason),
               file=sys.stderr)
@@ -220,6 +233,8 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
                      for j in queue.jobs.values()]})
     else:
         for job in queue.jobs.values():
+            if per_file and job.state is JobState.DONE:
+                print(_("{name}: {outcome}").format(name=job.label, outcome=job.message))
             if job.state is JobState.SKIPPED:
                 print(_("skipped: {name}: {reason}").format(name=job.label, reason=job.message),
                       file=sys.stderr)
@@ -230,22 +245,22 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
 
 def cmd_upload(args: argparse.Namespace) -> int:
     found = expand_paths(args.files)
-    for path, reason in found.rejected:
-        print("kafdocs: " + _("failed: {name}: {reason}").format(name=path, reason=reason),
-              file=sys.stderr)
     with connect(args) as client:
         folder = resolve_folder(client, args.folder)
+        if args.link:
+            check_link_target(client, args.link)
         policy = OnDuplicate(args.on_duplicate)
         jobs = [upload_job(client, UploadRequest(path, folder.id, args.title, args.link, policy))
                 for path in found.files]
-        status = run_jobs(jobs, args.jobs, args.json, {"folder": folder.id})
-    return status or (EXIT_FAILED if found.rejected else 0)
+        return run_jobs(jobs, args.jobs, args.json, {"folder": folder.id},
+                        rejected=[(str(path), reason) for path, reason in found.rejected],
+                        per_file=True)
 
 
 def cmd_download(args: argparse.Namespace) -> int:
     if not args.folder and not args.documents:
         raise UsageError(_("Name documents to download, or one or more --folder"))
-    args.dest.mkdir(parents=True, exist_ok=True)
+    writable_destination(args.dest)
     with connect(args) as client:
         jobs: list[Job] = []
         fresh = 0
@@ -255,7 +270,7 @@ def cmd_download(args: argparse.Namespace) -> int:
             plans.append(plan)
             jobs += plan.jobs
             fresh += plan.up_to_date
-        records = [client.retrieve(doc_id) for doc_id in args.documents]
+        records = documents(client, args.documents)
         jobs += document_jobs(client, records, args.dest)
         if fresh and not args.json:
             print(_("{count} documents already up to date").format(count=fresh), file=sys.stderr)

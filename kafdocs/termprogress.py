@@ -7,15 +7,19 @@ import threading
 import time
 from typing import TextIO
 
+from kafdocs.i18n import N_, _, decimal
 from kafdocs.transfer import FINAL_EVENTS, JobEvent
+
+_UNITS = (N_("{size} B"), N_("{size} KB"), N_("{size} MB"), N_("{size} GB"))
 
 
 def human_size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+    """A size in the user's words: "1.5 MB", "1,5 Mo"."""
+    for power, unit in enumerate(_UNITS):
+        if abs(n) < 1000 or power == len(_UNITS) - 1:
+            return _(unit).format(size=f"{n:.0f}" if power == 0 else decimal(n))
         n /= 1000
-    return f"{n:.1f} GB"
+    raise AssertionError("unreachable")
 
 
 class TerminalProgress:
@@ -49,8 +53,10 @@ class TerminalProgress:
         share = done / total if total else (self.ended / max(1, len(self.totals)))
         bar = "#" * int(share * 24)
         rate = done / max(1e-6, now - self.started)
-        line = (f"\r[{bar:<24}] {share * 100:5.1f}%  {self.ended}/{len(self.totals)} files  "
-                f"{human_size(done)} / {human_size(total)}  {human_size(rate)}/s ")
+        line = f"\r[{bar:<24}] " + _(
+            "{percent:>5} %  {ended}/{count} files  {done} / {total}  {rate}/s ").format(
+            percent=decimal(share * 100), ended=self.ended, count=len(self.totals),
+            done=human_size(done), total=human_size(total), rate=human_size(rate))
         self.stream.write(line)
         self.stream.flush()
 

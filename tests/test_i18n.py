@@ -64,6 +64,13 @@ def test_every_french_entry_is_translated_with_the_same_placeholders(french) -> 
                 fields(plural))), f"{singular!r} → {form!r}"
 
 
+def test_each_message_is_translated_once(tool) -> None:
+    """Two people adding the same message (the .po merges by union) leave two entries."""
+    po = (ROOT / "kafdocs/data/locale/fr/LC_MESSAGES/kafdocs.po").read_text("utf-8")
+    keys = [key for key, _block in tool.entries(po) if key is not None]
+    assert sorted({k for k in keys if keys.count(k) > 1}, key=str) == []
+
+
 def test_catalogues_are_up_to_date_with_the_code(tool, capsys) -> None:
     """Nothing to add and nothing stale: the update script would change no byte."""
     assert tool.main(["--check"]) == 0, capsys.readouterr().out

@@ -15,6 +15,7 @@ import logging
 import os
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +41,8 @@ from .errors import (
     ConnectionFailed,
     CorruptFile,
     HttpError,
+    NoHttps,
+    NoWebservice,
     Redirected,
     RequestTimeout,
     ServerFault,
@@ -53,7 +56,7 @@ from .logs import install_redaction, redact
 from .query import Query
 from .retry import DEFAULT_RETRY, Failure, RetryPolicy, classify
 from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
-from .url import endpoint_url, redirect_target
+from .url import endpoint_url, instance_url, redirect_target
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"kafdocs/{__version__}"
@@ -330,6 +333,8 @@ class Client:
             resp = self.http.request(method, self.endpoint, timeout=self.timeout,
                                      allow_redirects=False, **kw)
         except requests.exceptions.SSLError as exc:
+            if _speaks_plain_http(exc):
+                raise NoHttps(instance_url(self.endpoint)) from None
             raise CertificateError(
                 _("Secure connection to the server failed: {reason}").format(reason=_reason(exc))
             ) from None
@@ -372,6 +377,8 @@ class Client:
             resp.close()
             if resp.status_code == 413:
                 raise TooLarge(len(resp.request.body or b"") if resp.request else 0)
+            if resp.status_code == 404:
+                raise NoWebservice(instance_url(self.endpoint))
             raise HttpError(resp.status_code, envelope.excerpt(body))
         return resp
 
@@ -663,8 +670,8 @@ def _json(element: dict[str, Any]) -> str:
     return json.dumps(element, ensure_ascii=False, separators=(",", ":"))
 
 
-def _reason(exc: BaseException) -> str:
-    """The innermost cause of a requests error, in words, without session-bearing URLs."""
+def _innermost(exc: BaseException) -> BaseException:
+    """The cause at the bottom of a requests error (urllib3 and ssl wrap it)."""
     inner = exc
     for _depth in range(6):
         nested = getattr(inner, "reason", None)
@@ -673,6 +680,22 @@ def _reason(exc: BaseException) -> str:
         if not isinstance(nested, BaseException):
             break
         inner = nested
+    return inner
+
+
+# What OpenSSL says when the answer to its greeting is plain HTTP, not TLS.
+_PLAIN_HTTP = ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG",
+               "UNKNOWN_PROTOCOL", "HTTP_REQUEST")
+
+
+def _speaks_plain_http(exc: requests.exceptions.SSLError) -> bool:
+    inner = _innermost(exc)
+    return isinstance(inner, ssl.SSLError) and str(inner.reason) in _PLAIN_HTTP
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests error, in words, without session-bearing URLs."""
+    inner = _innermost(exc)
     text = str(inner)
     for needle, words in _FRIENDLY:
         if needle in text or needle in inner.__class__.__name__:

@@ -77,7 +77,11 @@ class ApiError(KafdocsError):
 
 
 class AuthError(ApiError):
-    hint = N_("Check the user name and the access key (Kafinea: My preferences → Access key).")
+    """The server refused the user name or the access key (``message`` keeps its words)."""
+
+    def __str__(self) -> str:  # the same words in the window and on the command line
+        return _("Wrong user name or access key. You find your access key in Kafinea under "
+                 "My preferences.")
 
 
 class SessionExpired(ApiError):
@@ -150,6 +154,19 @@ class CertificateError(TransportError):
               "own certificate authority, give its bundle with --ca-bundle.")
 
 
+class NoHttps(TransportError):
+    """The server answered the TLS greeting in plain HTTP: no https at that address."""
+
+    transient = False
+
+    def __init__(self, address: str) -> None:
+        plain = "http://" + address.split("://", 1)[-1]
+        super().__init__(_("The server at {address} does not speak HTTPS (secure connections). "
+                           "If it is a plain-HTTP server you trust, use the address {plain} "
+                           "— your data then travels unencrypted.").format(address=address,
+                                                                          plain=plain))
+
+
 class RequestTimeout(TransportError):
     hint = N_("The server is slow or unreachable; try again later.")
 
@@ -181,6 +198,18 @@ class Redirected(TransportError):
                      "administrator.").format(address=location)
         super().__init__(text)
         self.status, self.location, self.suggestion = status, location, suggestion
+
+
+class NoWebservice(HttpError):
+    """HTTP 404: nothing answers at that address; the instance address is wrong."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(404, "")
+        self.args = (_("There is no Kafinea webservice at {address} (the server answered "
+                       "“page not found”)").format(address=address),)
+        self.address = address
+        self.hint = N_("Check the instance address: the address of your CRM as your browser "
+                       "shows it, e.g. https://apps.kafinea.com/MyCompany")
 
 
 class ServerFault(TransportError):

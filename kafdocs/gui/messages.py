@@ -9,7 +9,9 @@ from kafdocs.api import (
     HttpError,
     InvalidUrl,
     KafdocsError,
+    NoHttps,
     NotKafinea,
+    NoWebservice,
     RequestTimeout,
     ServerFault,
     TooLarge,
@@ -20,11 +22,8 @@ from kafdocs.i18n import _
 
 def sign_in_error(error: BaseException) -> str:
     """Why signing in failed, one clear case per kind of failure."""
-    if isinstance(error, AuthError):
-        return _(
-            "Wrong user name or access key. You find your access key in Kafinea under "
-            "My preferences.",
-        )
+    if isinstance(error, (AuthError, NoHttps, NoWebservice)):
+        return str(error)  # their own words say what to do, as on the command line
     if isinstance(error, InvalidUrl):
         return _("This address cannot be used: {error}").format(error=error)
     if isinstance(error, CertificateError):
@@ -36,9 +35,7 @@ def sign_in_error(error: BaseException) -> str:
         return _("The server did not answer in time. Try again in a moment.")
     if isinstance(error, ConnectionFailed):
         return _("Cannot reach the server. Check the address and your network connection.")
-    if isinstance(error, (NotKafinea, UnknownOperation)) or (
-        isinstance(error, HttpError) and error.status == 404
-    ):
+    if isinstance(error, (NotKafinea, UnknownOperation)):
         return _("This address does not look like a Kafinea instance. Check the URL.")
     if isinstance(error, (ServerFault, HttpError)):
         return _("The server had a problem: {error}").format(error=error)

@@ -6,8 +6,10 @@ fsynced and renamed; its modification time is the document's ``modifiedtime``.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -16,10 +18,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from kafdocs.api import Client, CorruptFile
+from kafdocs.api import Client, CorruptFile, KafdocsError
 from kafdocs.i18n import _
 
-from .engine import Job, JobContext, Skipped
+from .engine import Job, JobContext, Skipped, describe_os_error, read_only
 from .folders import Folder, list_documents
 from .manifest import Entry, Manifest
 from .naming import NameAllocator, id_part, inside, numbered, safe_name
@@ -109,6 +111,24 @@ def part_file(final: Path, stamp: float | None = None) -> Iterator[BinaryIO]:
         with suppress(OSError):
             part.unlink()
         raise
+
+
+class DestinationNotWritable(KafdocsError):
+    """Files cannot be saved in the destination chosen: said once, before any transfer."""
+
+
+def writable_destination(dest: Path) -> None:
+    """Create ``dest`` if needed and prove a file can be written in it, so a read-only
+    destination fails at once, the same way whether the folder exists or not."""
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=dest):
+            pass
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            existing = next(p for p in (dest, *dest.parents) if p.exists())
+            raise DestinationNotWritable(read_only(existing)) from None
+        raise DestinationNotWritable(describe_os_error(exc)) from None
 
 
 def download_document(client: Client, record: dict[str, Any], folder: Path, name: str,

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from kafdocs.api.errors import Cancelled, KafdocsError
@@ -342,12 +343,21 @@ def summarize(jobs: Iterable[Job]) -> Summary:
 
 
 def describe_os_error(exc: OSError) -> str:
-    """Disk errors in words a user understands."""
+    """Disk errors in words a user understands: a file that cannot be created is told as
+    its folder being read-only, not by the name of a temporary file."""
     where = f" ({exc.filename})" if exc.filename else ""
     if exc.errno == errno.ENOSPC:
         return _("The disk is full") + where
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        path = Path(exc.filename) if exc.filename else None
+        if path is not None and (exc.errno == errno.EROFS or not path.exists()):
+            return read_only(path if path.is_dir() else path.parent)
         return _("Not allowed to write or read here") + where
     if exc.errno == errno.ENOENT:
         return _("File or folder not found") + where
     return f"{exc.strerror or exc}{where}"
+
+
+def read_only(folder: Path) -> str:
+    return _("The folder {folder} is read-only: kafdocs cannot save files there. Choose "
+             "another folder, or ask for the right to write in it.").format(folder=folder)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ def _add(path: Path, out: Expanded, seen_dirs: set[tuple[int, int]]) -> None:
     try:
         info = path.stat()
     except OSError as exc:
-        out.rejected.append((path, exc.strerror or _("cannot be read")))
+        out.rejected.append((path, _("file not found") if exc.errno == errno.ENOENT
+                             else exc.strerror or _("cannot be read")))
         return
     if stat.S_ISDIR(info.st_mode):
         key = (info.st_dev, info.st_ino)

@@ -94,7 +94,8 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
     def run(ctx: JobContext) -> str:
         record = upload(client, request, ctx)
         job.meta["doc_id"] = record["id"]
-        return _("filed as {id}").format(id=record.get("note_no") or record["id"])
+        return _("filed as {number} ({id})").format(number=record.get("note_no") or "-",
+                                                     id=record["id"])
 
     job = Job(label=request.path.name, run=run, kind="upload",
               meta={"path": str(request.path), "folder_id": request.folder_id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -16,6 +17,7 @@ import pytest
 
 from kafdocs.cli import main
 from kafdocs.sandbox.schema import DOCUMENTS
+from kafdocs.transfer.engine import describe_os_error
 from tests.conftest import ACCESS_KEY
 
 
@@ -108,12 +110,20 @@ def test_disk_full_fails_clearly_and_keeps_the_manifest_consistent(
         assert (target / name).read_bytes() == contents[name]
 
 
-def test_read_only_destination_is_a_clear_error(make_sandbox, small_disk: Path, capsys,
-                                                monkeypatch) -> None:
+@pytest.mark.parametrize("dest", ["", "new/folder"], ids=["existing folder", "new folder"])
+def test_read_only_destination_names_the_folder(make_sandbox, small_disk: Path, capsys,
+                                                monkeypatch, dest: str) -> None:
     box = make_sandbox(demo_data=True)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     for key, value in cli_env(box).items():
         monkeypatch.setenv(key, value)
-    status = main(["download", "--folder", "Contrats", "--dest", str(small_disk)])
-    assert status == 2
-    assert "Not allowed to write" in capsys.readouterr().err
+    status = main(["download", "--folder", "Contrats", "--dest", str(small_disk / dest)])
+    err = capsys.readouterr().err
+    assert status == 2  # the same for a folder to create and for one that exists
+    assert f"The folder {small_disk} is read-only" in err
+    assert "part" not in err
+
+
+def test_a_file_that_cannot_be_created_names_its_folder() -> None:
+    error = OSError(errno.EROFS, "Read-only file system", "/mnt/x/.report.pdf.kafdocs-part")
+    assert describe_os_error(error).startswith("The folder /mnt/x is read-only")

@@ -76,3 +76,18 @@ def test_forgetting_a_profile_removes_it_and_its_key(qtbot, sandbox, settings, t
     assert settings.profiles() == [] and dialog.profile.count() == 1
     assert credentials.load_key(sandbox.url, "admin") is None
     assert dialog.key.text() == "" and not dialog.forget.isEnabled()
+
+
+def test_wrong_address_says_which_address_and_what_to_do(qtbot, sandbox, settings,
+                                                         tasks) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    fill(dialog, sandbox.url + "crm/", "admin", ACCESS_KEY)
+    dialog.sign_in()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    assert f"There is no Kafinea webservice at {sandbox.url}crm/" in dialog.status.text()
+    fill(dialog, sandbox.url.replace("http://", ""), "admin", ACCESS_KEY)  # tried in https
+    dialog.sign_in()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    assert f"use the address {sandbox.url}" in dialog.status.text()
+    assert dialog.client is None

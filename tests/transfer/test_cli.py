@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,11 +64,26 @@ def test_folder_download_twice_then_nothing_to_do(env, capsys, tmp_path: Path) -
     assert result["up_to_date"] == 9 and result["summary"]["finished"] == 0
 
 
-def test_failures_give_non_zero_status_and_one_line_each(env, capsys, tmp_path: Path) -> None:
+def test_a_missing_file_is_counted_as_failed_and_said_not_found(env, capsys,
+                                                                tmp_path: Path) -> None:
     missing = tmp_path / "nope.txt"
-    assert main(["upload", "--folder", "Contrats", str(missing)]) == 1
-    err = capsys.readouterr().err
-    assert f"failed: {missing}" in err
+    present = tmp_path / "here.txt"
+    present.write_text("here")
+    assert main(["upload", "--folder", "Contrats", str(missing), str(present)]) == 1
+    captured = capsys.readouterr()
+    assert f"failed: {missing}: file not found" in captured.err
+    assert "1 done, 1 failed" in captured.err
+
+
+def test_upload_says_what_each_file_was_filed_as(env, capsys, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "b.txt").write_text("b")
+    assert main(["upload", "--folder", "Contrats", str(tmp_path / "a.txt"),
+                 str(tmp_path / "b.txt")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    for line, name in zip(lines, ("a.txt", "b.txt"), strict=True):
+        assert re.fullmatch(rf"{name}: filed as DOC\d+ \(15x\d+\)", line), line
 
 
 def test_unknown_folder_is_a_clear_error(env, capsys) -> None:
@@ -79,5 +95,5 @@ def test_wrong_key_is_a_clear_error(env, capsys, monkeypatch) -> None:
     monkeypatch.setenv("KAFDOCS_ACCESS_KEY", "wrong")
     assert main(["folders"]) == 2
     err = capsys.readouterr().err
-    assert "Invalid username or password" in err and "wrong" not in err.replace(
-        "wrong key", "")
+    assert "Wrong user name or access key" in err  # the window's words, not the server's
+    assert "Invalid username or password" not in err
