@@ -23,7 +23,7 @@ from kafdocs.transfer.download import (
 from kafdocs.transfer.engine import describe_os_error
 from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.records import check_link_target, documents
+from kafdocs.transfer.typed_ids import check_link_target, documents
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
 
 EXIT_FAILED, EXIT_USAGE = 1, 2

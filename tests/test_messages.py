@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import socket
 from pathlib import Path
 
@@ -83,16 +84,18 @@ def test_a_wrong_link_target_is_refused_before_any_upload(env, sandbox, capsys, 
     assert count_documents(sandbox) == before  # nothing was filed
 
 
-def test_link_to_an_account_works(env, sandbox, capsys, tmp_path) -> None:
+def test_the_readme_link_example_works_on_the_demo_data(env, sandbox, tmp_path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    line = next(x for x in readme.splitlines() if x.startswith("kafdocs upload ") and "--link"
+                in x)
+    args = shlex.split(line)[1:]
+    assert args[-1] == "scans/*.pdf"
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.4 scan")
+    assert main([*args[:-1], str(tmp_path / "scan.pdf")]) == 0
+    record = args[args.index("--link") + 1]
     with Client(sandbox.url, "admin", ACCESS_KEY) as crm:
-        account = crm.create("Accounts", {"accountname": "Boulangerie Test",
-                                          "assigned_user_id": crm.user_id})
-    (tmp_path / "a.txt").write_text("a")
-    assert main(["upload", "--folder", "Contrats", "--link", account["id"],
-                 str(tmp_path / "a.txt")]) == 0
-    with Client(sandbox.url, "admin", ACCESS_KEY) as crm:
-        linked = crm.query_related(account["id"], "Documents", "SELECT * FROM Documents")
-    assert [d["filename"] for d in linked] == ["a.txt"]
+        linked = crm.query_related(record, "Documents", "SELECT * FROM Documents")
+    assert "scan.pdf" in [d["filename"] for d in linked]
 
 
 def count_documents(sandbox) -> int:
