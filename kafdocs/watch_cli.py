@@ -15,6 +15,7 @@ from kafdocs.commands import UsageError, add_connection_options, connect
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import TransferQueue
 from kafdocs.transfer.folders import resolve_folder
+from kafdocs.transfer.typed_ids import check_link_target
 from kafdocs.transfer.upload import OnDuplicate
 from kafdocs.transfer.watch import FAILED, AfterFiling, Watcher, WatchEvent, WatchSettings
 
@@ -48,6 +49,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         raise UsageError(_("--settle must be zero or more seconds"))
     with connect(args) as client:
         folder = resolve_folder(client, args.folder)
+        if args.link:
+            check_link_target(client, args.link)
         settings = WatchSettings(directory, folder.id, args.link, AfterFiling(args.after),
                                  args.recursive, args.settle, OnDuplicate(args.on_duplicate))
         queue = TransferQueue(args.jobs)

@@ -170,3 +170,27 @@ def test_stop_rolls_back_an_upload_that_cannot_finish_in_time(
             again.stop()
         (doc,) = documents(client)
         assert content(client, doc["id"]) == data
+
+
+def test_watch_refuses_a_link_to_a_document_before_watching(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from kafdocs.cli import main
+
+    monkeypatch.setenv("KAFDOCS_URL", sandbox.url)
+    monkeypatch.setenv("KAFDOCS_USER", "admin")
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", ACCESS_KEY)
+    (tmp_path / "a.pdf").write_bytes(b"a")
+    assert main(["watch", str(tmp_path), "--folder", FOLDER, "--link", "15x1"]) == 2
+    assert "15x1 is a document id" in capsys.readouterr().err
+    assert (tmp_path / "a.pdf").exists() and not (tmp_path / ".kafdocs-watch.jsonl").exists()
+
+
+def test_watch_refuses_a_directory_that_is_not_there(
+        sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from kafdocs.cli import main
+
+    monkeypatch.setenv("KAFDOCS_URL", sandbox.url)
+    monkeypatch.setenv("KAFDOCS_USER", "admin")
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", ACCESS_KEY)
+    assert main(["watch", str(tmp_path / "nowhere"), "--folder", FOLDER]) == 2
+    assert "nowhere is not a folder" in capsys.readouterr().err
