@@ -20,7 +20,9 @@ def ws(sandbox) -> Plain:
 def both(request, make_sandbox) -> Plain:
     """A plain client signed in to an empty sandbox, once per flavour: what vtiger does,
     Kafinea (built on it) does too."""
-    client = Plain(make_sandbox(flavour=request.param).url)
+    box = make_sandbox(flavour=request.param)
+    client = Plain(box.url)
     client.login("admin", ACCESS_KEY)
     client.flavour = request.param
+    client.box = box
     return client

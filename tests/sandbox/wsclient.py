@@ -16,6 +16,7 @@ class Plain:
         self.http = requests.Session()
         self.session = ""
         self.flavour = "kafinea"
+        self.box: Any = None  # the sandbox, when a test needs to set data up behind the API
 
     def get(self, operation: str, **params: str) -> dict[str, Any]:
         query = {"operation": operation, **params}
