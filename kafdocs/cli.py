@@ -38,22 +38,39 @@ def add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
                         "sessionId/kafineaVersion; vtiger: stock vtiger 8 without FileUpload")
     p.add_argument("--session-idle", type=float, default=1800, help="idle timeout, seconds")
     p.add_argument("--session-life", type=float, default=86400, help="session life, seconds")
+    p.add_argument("--time-zone", default=None,
+                   help="the server's time zone for record times, e.g. Asia/Tokyo "
+                        "(default: this computer's)")
+    p.add_argument("--php-warnings", action=argparse.BooleanOptionalAction, default=None,
+                   help="print PHP's start-up warning before the answer to an over-size POST "
+                        "(default: yes, except for the vtiger flavour)")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="accept a --host other computers can reach (the sandbox is for tests "
+                        "and demos: plain HTTP, one known access key)")
     p.set_defaults(func=run_sandbox)
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
     import secrets
 
-    from .sandbox.app import SandboxSettings, serve_foreground
+    from .sandbox.app import SandboxSettings, is_loopback, serve_foreground
     from .sandbox.operations import Config
 
+    refusal = _sandbox_refusal(args)
+    if refusal:
+        print("kafdocs sandbox: " + refusal, file=sys.stderr)
+        return 2
+    if not is_loopback(args.host):
+        print("kafdocs sandbox: " + _("warning: other computers can reach this sandbox on "
+                                      "{host}").format(host=args.host), file=sys.stderr)
     settings = SandboxSettings(
         data_dir=args.data or _default_sandbox_dir(), host=args.host, port=args.port,
         user=args.user, access_key=args.access_key or secrets.token_urlsafe(12),
         demo_data=args.demo_data,
         config=Config(row_cap=args.row_cap, max_post=args.max_post_size,
                       flavour=args.flavour, latency=args.latency_ms / 1000,
-                      bandwidth=int(args.bandwidth_kbps * 1000)),
+                      bandwidth=int(args.bandwidth_kbps * 1000), time_zone=args.time_zone,
+                      startup_warnings=args.php_warnings),
         session_idle=args.session_idle, session_life=args.session_life,
     )
     try:
@@ -64,6 +81,29 @@ def run_sandbox(args: argparse.Namespace) -> int:
         print("kafdocs sandbox: " + _cannot_listen(exc.errno, args.host, args.port),
               file=sys.stderr)
         return 2
+
+
+def _sandbox_refusal(args: argparse.Namespace) -> str:
+    """Why the sandbox will not start with these options ("" when it will).
+
+    It speaks plain HTTP with one known access key: other computers may reach it only
+    when asked for explicitly.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from .sandbox.app import is_loopback
+
+    if not is_loopback(args.host) and not args.allow_remote:
+        return _("other computers could reach it on {host}, and it is made for tests and "
+                 "demos (plain HTTP, one known access key); add --allow-remote if that is "
+                 "really what you want").format(host=args.host)
+    if args.time_zone:
+        try:
+            ZoneInfo(args.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return _("unknown time zone {zone}: give a name such as Europe/Paris or "
+                     "Asia/Tokyo").format(zone=args.time_zone)
+    return ""
 
 
 def _cannot_listen(code: int | None, host: str, port: int) -> str:

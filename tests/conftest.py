@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["KAFDOCS_LANG"] = "en"  # tests read English messages
@@ -18,6 +19,22 @@ from kafdocs.sandbox.operations import Config
 
 ACCESS_KEY = "test-access-key-0123"
 FAST_RETRY = RetryPolicy(first_delay=0.005)  # the default policy's tries, without the waits
+# The sandbox flavour of tests that do not choose one: KAFDOCS_TEST_FLAVOUR=vtiger runs
+# them against stock vtiger's behaviour (no FileUpload, no folder creation...).
+FLAVOUR = os.environ.get("KAFDOCS_TEST_FLAVOUR", "kafinea")
+
+
+class FakeClock:
+    """A clock for session ages that a test moves forward instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture
@@ -28,10 +45,12 @@ def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
     def make(demo_data: bool = False, data_dir: Path | None = None, **config: object) -> Sandbox:
         idle = float(config.pop("session_idle", 1800))  # type: ignore[arg-type]
         life = float(config.pop("session_life", 86400))  # type: ignore[arg-type]
+        clock = config.pop("clock", time.monotonic)
+        config.setdefault("flavour", FLAVOUR)
         settings = SandboxSettings(
             data_dir=data_dir or tmp_path / f"sandbox{len(started)}", access_key=ACCESS_KEY,
             demo_data=demo_data, config=Config(**config),  # type: ignore[arg-type]
-            session_idle=idle, session_life=life)
+            session_idle=idle, session_life=life, clock=clock)  # type: ignore[arg-type]
         box = Sandbox(settings).start()
         started.append(box)
         return box

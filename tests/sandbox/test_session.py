@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import time
 
 import pytest
 
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, FakeClock
 from tests.sandbox.wsclient import Plain, error
 
 
@@ -87,21 +86,31 @@ def test_extendsession_is_refused_to_desktop_clients(ws: Plain) -> None:
 
 
 def test_idle_session_is_left_idle(make_sandbox) -> None:
-    ws = Plain(make_sandbox(session_idle=0.3).url)
+    clock = FakeClock()
+    ws = Plain(make_sandbox(clock=clock).url)
     ws.login("admin", ACCESS_KEY)
-    time.sleep(0.5)
-    assert error(ws.get("listtypes"))[0] == "SESSION_LEFT_IDLE"
+    clock.advance(1799)
+    assert ws.get("listtypes")["success"] is True  # and this use resets the idle time
+    clock.advance(1801)
+    assert error(ws.get("listtypes")) == (
+        "SESSION_LEFT_IDLE", "Session has been invalidated to due lack activity")
 
 
 def test_old_session_is_expired_even_when_busy(make_sandbox) -> None:
-    ws = Plain(make_sandbox(session_life=0.6, session_idle=0.3).url)
+    clock = FakeClock()
+    ws = Plain(make_sandbox(clock=clock).url)
     ws.login("admin", ACCESS_KEY)
-    started = time.time()
-    while time.time() < started + 0.7:
-        time.sleep(0.1)
-        if time.time() < started + 0.55:
-            assert ws.get("listtypes")["success"] is True
-    assert error(ws.get("listtypes"))[0] == "SESSION_EXPIRED"
+    for _ in range(86400 // 1700):
+        clock.advance(1700)
+        assert ws.get("listtypes")["success"] is True
+    clock.advance(1700)
+    assert error(ws.get("listtypes")) == (
+        "SESSION_EXPIRED", "Session has life span over please login again")
+
+
+def test_a_bad_session_fails_every_operation_even_before_login(ws: Plain) -> None:
+    assert error(ws.get("getchallenge", username="admin", sessionName="deadbeef"))[0] == (
+        "INVALID_SESSIONID")
 
 
 def test_data_and_user_survive_a_restart(make_sandbox, tmp_path) -> None:
