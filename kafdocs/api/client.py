@@ -716,11 +716,18 @@ _FRIENDLY = (
 
 
 class QueryPager:
-    """Iterate a query past the row cap: stable ORDER BY, ``LIMIT offset, size``.
+    """Iterate a query past the row cap with ``LIMIT offset, size``, every row once.
 
-    Stops on an empty page or once ``total`` (from ``count(*)``) rows were seen; the
-    offset advances by the rows actually received, so a smaller server cap is fine.
+    vtiger sorts by one column only, and rows that tie on it may come back in another
+    order from one page to the next; records added or removed meanwhile shift the
+    pages. So rows already seen are dropped by id, and the count is asked again at the
+    end: when it changed, the pages are read once more for the rows that were missed.
+    The first pass stops on an empty page or a page with nothing new (a server ignoring
+    LIMIT must not keep it paging for ever); the offset advances by the rows actually
+    received, so a smaller server cap is fine.
     """
+
+    REREADS = 2  # further passes when the count keeps changing
 
     def __init__(self, client: Client, query: Query, page_size: int = 100) -> None:
         self.client = client
@@ -729,13 +736,23 @@ class QueryPager:
         self.total = client.count(query)
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
-        offset = 0
-        while offset < self.total:
-            rows = self.client.query(self.query.limit(self.page_size, offset))
-            if not rows:
+        seen: set[Any] = set()
+        reach = self.total  # how far a pass reads: later ones, a page past the rows found
+        for attempt in range(1 + self.REREADS):
+            offset = 0
+            while offset < min(self.total, reach):
+                rows = self.client.query(self.query.limit(self.page_size, offset))
+                fresh = [row for row in rows if row.get("id") not in seen]
+                if not rows or (not fresh and not attempt):
+                    break
+                seen.update(row.get("id") for row in fresh)
+                offset += len(rows)
+                if fresh:
+                    yield fresh
+            total = self.client.count(self.query)
+            if total == self.total:
                 return
-            yield rows
-            offset += len(rows)
+            self.total, reach = total, offset + self.page_size
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():

@@ -64,7 +64,7 @@ class Query:
     module: str
     columns: tuple[str, ...] = ()
     conditions: tuple[Condition, ...] = ()
-    ordering: tuple[tuple[str, bool], ...] = ()
+    ordering: tuple[str, bool] | None = None  # one column: vtiger refuses "x DESC, y"
     count_only: bool = False
     page: tuple[int, int] | None = None  # (offset, size)
 
@@ -92,7 +92,10 @@ class Query:
         return self.where(field_name, op, value, joiner="OR")
 
     def order_by(self, field_name: str, descending: bool = False) -> Query:
-        return replace(self, ordering=(*self.ordering, (name(field_name), descending)))
+        """Sort by ONE column, replacing any earlier order: vtiger's parser accepts a
+        single direction after the last column only, so "x DESC, id" is a syntax error.
+        Ties come back in no guaranteed order; QueryPager copes with that."""
+        return replace(self, ordering=(name(field_name), descending))
 
     def limit(self, size: int, offset: int = 0) -> Query:
         if size < 1 or offset < 0:
@@ -100,7 +103,7 @@ class Query:
         return replace(self, page=(offset, size))
 
     def count(self) -> Query:
-        return replace(self, count_only=True, ordering=(), page=None)
+        return replace(self, count_only=True, ordering=None, page=None)
 
     def vtql(self, related: bool = False) -> str:
         """The statement; ``related`` gives query_related's form, without the final ``;``."""
@@ -109,8 +112,8 @@ class Query:
         for i, cond in enumerate(self.conditions):
             parts.append(("WHERE " if i == 0 else f"{cond.joiner} ") + cond.vtql())
         if self.ordering:
-            parts.append("ORDER BY " + ", ".join(
-                f"{col} DESC" if desc else col for col, desc in self.ordering))
+            column, descending = self.ordering
+            parts.append(f"ORDER BY {column} DESC" if descending else f"ORDER BY {column}")
         if self.page:
             offset, size = self.page
             parts.append(f"LIMIT {offset}, {size}")

@@ -97,8 +97,11 @@ class DocumentModel(QAbstractTableModel):
     """The documents of one folder, fetched a page at a time as the view scrolls.
 
     ``canFetchMore``/``fetchMore`` drive the paging; each page is a background
-    query (``ORDER BY … LIMIT offset, size``). Sorting reloads from the server in the
-    new order, so it is right for the whole folder, not only the rows already loaded.
+    query (``ORDER BY x LIMIT offset, size``) with the folder's count. Sorting reloads
+    from the server in the new order, so it is right for the whole folder, not only
+    the rows already loaded. vtiger sorts by ONE column: rows tied on it may move
+    between pages, so a row already shown is not added twice; when the count changed
+    between two pages (documents added or removed), the folder is read again.
     """
 
     loading_changed = Signal(bool)
@@ -117,6 +120,9 @@ class DocumentModel(QAbstractTableModel):
         self._order: tuple[str, bool] = ("notes_title", False)
         self._loading = False
         self._generation = 0
+        self._ids: set[str] = set()
+        self._offset = 0  # rows received from the server so far: the next page's offset
+        self._exhausted = False
 
     # -- loading ------------------------------------------------------------
     def set_client(self, client: Client | None) -> None:
@@ -131,53 +137,57 @@ class DocumentModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.rows, self.total = [], 0
+        self._ids, self._offset, self._exhausted = set(), 0, False
         self.endResetModel()
-        if self.client is None or not self.folder_id:
-            return
-        generation, client, query = self._generation, self.client, self._query()
-
-        def first_page() -> tuple[int, list[dict[str, Any]]]:
-            return client.count(query), client.query(query.limit(self.page_size, 0))
-
-        self._set_loading(True)
-        self.tasks.run(first_page, lambda r: self._arrived(generation, r[0], r[1]),
-                       lambda e: self._load_failed(generation, e))
+        if self.client is not None and self.folder_id:
+            self._fetch(first=True)
 
     def _query(self) -> Query:
         field, descending = self._order
-        query = documents_query(self.folder_id).order_by(field, descending)
-        return query if field == "id" else query.order_by("id")
+        return documents_query(self.folder_id).order_by(field, descending)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return (not parent.isValid() and not self._loading and self.client is not None
-                and len(self.rows) < self.total)
+                and not self._exhausted and self._offset < self.total)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if not self.canFetchMore(parent):
-            return
-        generation, client = self._generation, self.client
-        query, offset = self._query(), len(self.rows)
+        if self.canFetchMore(parent):
+            self._fetch(first=False)
+
+    def _fetch(self, first: bool) -> None:
+        """The folder's count and one page, in the background."""
+        generation, client, query, offset = (self._generation, self.client, self._query(),
+                                             self._offset)
         assert client is not None
+
+        def page() -> tuple[int, list[dict[str, Any]]]:
+            return client.count(query), client.query(query.limit(self.page_size, offset))
+
         self._set_loading(True)
-        self.tasks.run(lambda: client.query(query.limit(self.page_size, offset)),
-                       lambda rows: self._arrived(generation, self.total, rows),
+        self.tasks.run(page, lambda r: self._arrived(generation, r[0], r[1], first),
                        lambda e: self._load_failed(generation, e))
 
-    def _arrived(self, generation: int, total: int, rows: list[dict[str, Any]]) -> None:
+    def _arrived(self, generation: int, total: int, rows: list[dict[str, Any]],
+                 first: bool) -> None:
         if generation != self._generation:
             return
         self._set_loading(False)
+        if not first and total != self.total:  # the folder changed: pages have shifted
+            self.reload()
+            return
         if total != self.total:
             self.total = total
             self.total_changed.emit(total)
-        if rows:
+        self._offset += len(rows)
+        self._exhausted = not rows  # the folder shrank meanwhile: stop asking
+        fresh = [r for r in rows if str(r.get("id")) not in self._ids]
+        if fresh:
             start = len(self.rows)
-            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-            self.rows.extend(rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
+            self.rows.extend(fresh)
+            self._ids.update(str(r.get("id")) for r in fresh)
             self.endInsertRows()
-        else:
-            self.total = len(self.rows)  # the folder shrank meanwhile: stop asking
-        self._load_owners(rows)
+        self._load_owners(fresh)
 
     def _load_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
