@@ -720,14 +720,15 @@ class QueryPager:
 
     vtiger sorts by one column only, and rows that tie on it may come back in another
     order from one page to the next; records added or removed meanwhile shift the
-    pages. So rows already seen are dropped by id, and the count is asked again at the
-    end: when it changed, the pages are read once more for the rows that were missed.
+    pages. So rows already seen are dropped by id, and when fewer distinct rows than
+    the count arrived, the count is asked again and the pages are read once more for
+    the rows that were missed.
     The first pass stops on an empty page or a page with nothing new (a server ignoring
     LIMIT must not keep it paging for ever); the offset advances by the rows actually
     received, so a smaller server cap is fine.
     """
 
-    REREADS = 2  # further passes when the count keeps changing
+    REREADS = 2  # further passes when rows were missed
 
     def __init__(self, client: Client, query: Query, page_size: int = 100) -> None:
         self.client = client
@@ -749,10 +750,9 @@ class QueryPager:
                 offset += len(rows)
                 if fresh:
                     yield fresh
-            total = self.client.count(self.query)
-            if total == self.total:
+            if len(seen) >= self.total:
                 return
-            self.total, reach = total, offset + self.page_size
+            self.total, reach = self.client.count(self.query), offset + self.page_size
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
