@@ -47,19 +47,41 @@ def load_key(url: str, user: str) -> str | None:
         return None
 
 
-def save_key(url: str, user: str, key: str) -> bool:
-    """Store the key; False when no secure keyring exists (then it is asked each time)."""
+def keyring_problem() -> str | None:
+    """Why access keys cannot be remembered on this system, or None when they can.
+
+    Without a keyring the key is asked at each start: it is never written to a file.
+    """
     try:
         import keyring
-        from keyring.backends import fail
+        from keyring.backends import fail, null
 
-        if isinstance(keyring.get_keyring(), fail.Keyring):
-            return False
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken D-Bus, a keyring configuration that fails to load
+        log.info("keyring unavailable: %s", exc.__class__.__name__)
+        return _("the system keyring cannot be used ({error})").format(
+            error=exc.__class__.__name__)
+    if isinstance(backend, fail.Keyring):
+        return _("this system has no keyring to keep it in (on Linux: GNOME Keyring, KWallet "
+                 "or another Secret Service)")
+    if isinstance(backend, null.Keyring):
+        return _("the keyring is turned off in the keyring settings of this system")
+    return None
+
+
+def save_key(url: str, user: str, key: str) -> str | None:
+    """Store the key in the system keyring; the reason it could not be, or None."""
+    problem = keyring_problem()
+    if problem:
+        return problem
+    try:
+        import keyring
+
         keyring.set_password(SERVICE, keyring_account(url, user), key)
-        return True
-    except Exception as exc:
+        return None
+    except Exception as exc:  # locked, or the user refused to unlock it
         log.info("could not store the access key: %s", exc.__class__.__name__)
-        return False
+        return _("the system keyring refused it ({error})").format(error=exc.__class__.__name__)
 
 
 def forget_key(url: str, user: str) -> None:

@@ -267,6 +267,10 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.loading_label)
         if self.client.login_result.get("insecure"):
             self.show_error(_("Warning: this connection is not encrypted (http)."))
+        if self.client.login_result.get("keyring_problem"):
+            self.show_error(_("Your access key was not remembered: {reason}. kafdocs will "
+                              "ask for it at the next start.").format(
+                reason=self.client.login_result["keyring_problem"]))
 
     def _restore(self) -> None:
         self.resize(1180, 760)

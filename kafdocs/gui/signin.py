@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from kafdocs import credentials
 from kafdocs.api import Client, is_insecure
@@ -24,6 +27,8 @@ from kafdocs.i18n import _
 from .messages import sign_in_error
 from .settings import Profile, Settings
 from .tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 class SignInDialog(QDialog):
@@ -45,6 +50,9 @@ class SignInDialog(QDialog):
         self.key.setPlaceholderText(_("Kafinea → My preferences → Access key"))
         self.remember = QCheckBox(_("Remember me (the key is kept in the system keyring)"))
         self.remember.setChecked(True)
+        self.keyring_note = QLabel()
+        self.keyring_note.setWordWrap(True)
+        self.keyring_note.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setObjectName("signInStatus")
@@ -68,6 +76,7 @@ class SignInDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.remember)
+        layout.addWidget(self.keyring_note)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
 
@@ -79,6 +88,18 @@ class SignInDialog(QDialog):
         last = self.profile.findText(settings.get("profiles/last"))
         if last > 0:
             self.profile.setCurrentIndex(last)
+        self.tasks.run(credentials.keyring_problem, self._keyring_checked, log.warning)
+
+    def _keyring_checked(self, problem: str | None) -> None:
+        """Say before signing in, not after, that "Remember me" cannot work here."""
+        if not problem or not isValid(self):  # the dialog may be gone already
+            return
+        self.remember.setChecked(False)
+        self.remember.setEnabled(False)
+        self.keyring_note.setText(_("Your access key cannot be remembered on this computer: "
+                                    "{reason}. kafdocs asks for it at each start and never "
+                                    "writes it to a file.").format(reason=problem))
+        self.keyring_note.show()
 
     def _profile_chosen(self) -> None:
         profile: Profile | None = self.profile.currentData()
@@ -114,18 +135,26 @@ class SignInDialog(QDialog):
         self._show(_("Signing in…"), error=False)
         self.buttons.setEnabled(False)
         client = Client(url, user, key)
-        self.tasks.run(client.login, lambda _: self._signed_in(client, url, user, key),
+        remember = self.remember.isChecked()
+
+        def sign_in_and_keep_the_key() -> str | None:  # both talk to other processes
+            client.login()
+            return credentials.save_key(url, user, key) if remember else None
+
+        self.tasks.run(sign_in_and_keep_the_key,
+                       lambda problem: self._signed_in(client, url, user, remember, problem),
                        self._failed)
 
-    def _signed_in(self, client: Client, url: str, user: str, key: str) -> None:
+    def _signed_in(self, client: Client, url: str, user: str, remember: bool,
+                   keyring_problem: str | None) -> None:
         self.client = client
-        if self.remember.isChecked():
+        if remember:
             current: Profile | None = self.profile.currentData()
             name = current.name if current else f"{user} @ {url}"
             self.settings.save_profile(Profile(name, url, user,
                                                current.max_upload_mb if current else 0.0))
-            if not credentials.save_key(url, user, key):
-                self.client.login_result["keyring_missing"] = True
+        if keyring_problem:
+            client.login_result["keyring_problem"] = keyring_problem
         if is_insecure(client.endpoint):
             client.login_result["insecure"] = True
         self.accept()

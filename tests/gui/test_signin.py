@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from keyring.errors import PasswordSetError
 from PySide6.QtCore import Qt
 
 from kafdocs import credentials
@@ -91,3 +97,64 @@ def test_wrong_address_says_which_address_and_what_to_do(qtbot, sandbox, setting
     qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
     assert f"use the address {sandbox.url}" in dialog.status.text()
     assert dialog.client is None
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def test_without_a_keyring_the_dialog_says_the_key_cannot_be_remembered(
+        qtbot, sandbox, settings, tasks, no_keyring) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: not dialog.keyring_note.isHidden(), timeout=5_000)
+    assert not dialog.remember.isEnabled() and not dialog.remember.isChecked()
+    assert dialog.keyring_note.text().startswith(
+        "Your access key cannot be remembered on this computer: this system has no keyring")
+    fill(dialog, sandbox.url, "admin", ACCESS_KEY)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.sign_in()
+    assert settings.profiles() == []  # nothing half-remembered, and no key in a file
+    settings.store.sync()
+    ini = Path(settings.store.fileName())
+    assert not ini.exists() or ACCESS_KEY not in ini.read_text(encoding="utf-8")
+    dialog.client.close()
+
+
+class RefusingKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise PasswordSetError("locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise PasswordSetError("locked")
+
+
+def test_a_keyring_that_refuses_the_key_is_said_in_the_window(qtbot, sandbox, settings,
+                                                              tasks, window_factory,
+                                                              gui_client) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(RefusingKeyring())
+    try:
+        dialog = SignInDialog(settings, tasks)
+        qtbot.addWidget(dialog)
+        fill(dialog, sandbox.url, "admin", ACCESS_KEY)
+        with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+            dialog.sign_in()
+        assert dialog.client.login_result["keyring_problem"] == (
+            "the system keyring refused it (PasswordSetError)")
+        dialog.client.close()
+    finally:
+        keyring.set_keyring(previous)
+    gui_client.login_result["keyring_problem"] = "the system keyring refused it (X)"
+    win = window_factory()
+    assert "Your access key was not remembered: the system keyring refused it (X)." in \
+        win.statusBar().currentMessage()
