@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import platform
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, qVersion
 from PySide6.QtWidgets import QApplication
 
-from kafdocs import __version__, credentials
+from kafdocs import __version__, credentials, logfile
 from kafdocs.api import Client
 from kafdocs.transfer import JobState
 from kafdocs.transfer.cache import cache_target
@@ -61,6 +62,9 @@ class DemoSandbox:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    logfile.start()
+    log.info("kafdocs %s starting (Python %s, Qt %s, %s)", __version__,
+             platform.python_version(), qVersion(), platform.platform())
     app = make_app()
     settings = Settings()
     if args.language:

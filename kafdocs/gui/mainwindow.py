@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kafdocs import logfile
 from kafdocs.api import BadAnswer, Client, instance_url
 from kafdocs.api.streams import b64_length
 from kafdocs.i18n import _, ngettext
@@ -41,6 +42,7 @@ from kafdocs.transfer.helper import HelperTransfers
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest
 
+from .about import AboutDialog
 from .drops import (
     DuplicateDialog,
     UploadDialog,
@@ -214,6 +216,19 @@ class MainWindow(QMainWindow):
             action.setCheckable(True)
             action.setChecked(code == current)
             action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
+
+        help_menu = self.menuBar().addMenu(_("&Help"))
+        help_menu.addAction(_("Open the log folder"), self.open_log_folder)
+        help_menu.addAction(_("&About kafdocs"), self.show_about)
+
+    def open_log_folder(self) -> None:
+        """For support: the folder of the log files, in the file manager."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(logfile.log_folder())))
+
+    def show_about(self) -> None:
+        dialog = AboutDialog(self.client, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _choose_language(self, code: str) -> None:
         self.settings.set("language", code)

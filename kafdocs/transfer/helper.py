@@ -28,7 +28,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from kafdocs import i18n
+from kafdocs import i18n, logfile
 from kafdocs.api import Client, ClientSpec, KafdocsError
 from kafdocs.i18n import _
 
@@ -253,6 +253,7 @@ def _log_failure(future: Future[Any]) -> None:
 def serve(conn: Connection, spec: ClientSpec, workers: int, language: str,
           first_id: int) -> None:
     """The helper process: carry out requests until told to stop or the app is gone."""
+    logfile.start_in_helper()
     i18n.set_language(language)
     client = Client.from_spec(spec)
     service = TransferService(client, workers, first_id=first_id)

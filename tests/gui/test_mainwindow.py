@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDesktopServices, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from kafdocs.gui import drops
 from kafdocs.gui.mainwindow import MainWindow
@@ -190,3 +191,31 @@ def test_models_pass_the_model_tester(qtbot, window: MainWindow, qtmodeltester) 
     qtmodeltester.check(window.folders)
     qtmodeltester.check(window.documents)
     qtmodeltester.check(window.transfers)
+
+
+def test_help_about_tells_versions_server_and_log_and_copies_them(qtbot, window,
+                                                                   monkeypatch) -> None:
+    from kafdocs import __version__
+    from kafdocs.gui.about import AboutDialog
+
+    window.show_about()
+    dialog = window.findChild(AboutDialog)
+    qtbot.waitExposed(dialog)
+    text = dialog.details.toPlainText()
+    for expected in (f"kafdocs version: {__version__}", f"Server: {window.client.endpoint[:-14]}",
+                     "Server version: 8.0.2", "Webservice API version: ", "Qt version: ",
+                     "Python version: ", "Log file: "):
+        assert expected in text
+    assert window.client._access_key not in text
+    qtbot.mouseClick(dialog.copy_button, Qt.MouseButton.LeftButton)
+    assert QApplication.clipboard().text() == text
+    dialog.close()
+
+
+def test_help_opens_the_log_folder(window, monkeypatch) -> None:
+    from kafdocs import logfile
+
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url))
+    window.open_log_folder()
+    assert [u.toLocalFile() for u in opened] == [str(logfile.log_folder())]
