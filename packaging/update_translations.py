@@ -82,13 +82,37 @@ def read_catalogue(path: Path) -> Catalog:
 
 
 def entries(text: str) -> Iterator[tuple[Key | None, str]]:
-    """The blank-line separated entries of a .po file, each with the key it translates
-    (None for the header and for comments that stand alone)."""
-    for block in text.strip("\n").split("\n\n"):
-        catalog = read_po(io.StringIO(block))
-        keys = [(m.context, m.id if isinstance(m.id, str) else m.id[0])
-                for m in catalog if m.id]
-        yield (keys[0] if len(keys) == 1 else None), block
+    """The entries of a .po file in order, each with the key it translates (None for the
+    header and for comments that stand alone) and its text, blank lines after it included.
+
+    An entry ends at a blank line or where the next one starts right after a ``msgstr``:
+    a union merge of two appended entries may have eaten the blank line between them.
+    """
+    lines = text.splitlines(keepends=True)
+    start, after_msgstr = 0, False
+    for n, line in enumerate(lines):
+        begins = line.startswith(("#", "msgctxt ", "msgid ")) and after_msgstr
+        if begins or (not line.strip() and n > start and _has_text(lines[start:n])):
+            stop = n
+            while not begins and stop < len(lines) and not lines[stop].strip():
+                stop += 1  # the blank lines belong to the entry before them
+            if stop > n or begins:
+                yield _key("".join(lines[start:n])), "".join(lines[start:stop])
+                start, after_msgstr = stop, False
+        if line.startswith("msgstr"):
+            after_msgstr = True
+    if start < len(lines):
+        yield _key("".join(lines[start:])), "".join(lines[start:])
+
+
+def _has_text(lines: list[str]) -> bool:
+    return any(line.strip() for line in lines)
+
+
+def _key(block: str) -> Key | None:
+    keys = [(m.context, m.id if isinstance(m.id, str) else m.id[0])
+            for m in read_po(io.StringIO(block)) if m.id]
+    return keys[0] if len(keys) == 1 else None
 
 
 def entry(message: Message, plurals: int) -> str:
@@ -105,7 +129,8 @@ def entry(message: Message, plurals: int) -> str:
 
 
 def updated(path: Path, code: dict[Key, Message]) -> tuple[str, list[Key], list[Key]]:
-    """The new text of one catalogue, the keys it gains and the keys it loses."""
+    """The new text of one catalogue, the keys it gains and the keys it loses; every other
+    entry is left exactly as it is."""
     text = path.read_text(encoding="utf-8")
     plurals = read_catalogue(path).num_plurals
     kept, gone, present = [], [], set()
@@ -117,8 +142,11 @@ def updated(path: Path, code: dict[Key, Message]) -> tuple[str, list[Key], list[
         if key is not None:
             present.add(key)
     added = [key for key in code if key not in present]
-    kept += [entry(code[key], plurals) for key in added]
-    return "\n\n".join(kept) + "\n", added, gone
+    if not added and not gone:
+        return text, [], []
+    new = "".join(kept).rstrip("\n")
+    return "\n\n".join([new, *(entry(code[key], plurals) for key in added)]) + "\n", \
+        added, gone
 
 
 def describe(key: Key) -> str:

@@ -103,6 +103,21 @@ def test_update_appends_new_messages_and_keeps_the_rest_byte_for_byte(tool, fren
     assert tool.updated(po, code)[0] == text  # a rerun changes nothing
 
 
+def test_entries_merged_without_a_blank_line_are_still_two(tool, tmp_path) -> None:
+    """What git's union merge makes of two people appending at the end at once."""
+    po = tmp_path / "kafdocs.po"
+    header = (ROOT / "kafdocs/data/locale/fr/LC_MESSAGES/kafdocs.po").read_text(
+        "utf-8").split("\n\n")[0]
+    po.write_text(header + '\n\nmsgid "One"\nmsgstr "Un"\nmsgid "Two"\nmsgstr "Deux"\n',
+                  "utf-8")
+    code = {(None, t): tool.Message(t) for t in ("One", "Two")}
+    assert [key for key, _block in tool.entries(po.read_text("utf-8"))] == [
+        None, (None, "One"), (None, "Two")]
+    assert tool.updated(po, code) == (po.read_text("utf-8"), [], [])
+    del code[(None, "One")]
+    assert tool.updated(po, code)[0].endswith('"\n\nmsgid "Two"\nmsgstr "Deux"\n')
+
+
 def test_update_removes_only_the_entries_the_code_lost(tool, french, tmp_path) -> None:
     po = tmp_path / "kafdocs.po"
     original = (ROOT / "kafdocs/data/locale/fr/LC_MESSAGES/kafdocs.po").read_text("utf-8")
