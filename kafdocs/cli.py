@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .i18n import _
+from .i18n import N_, _, ngettext
 
 
 def _default_sandbox_dir() -> Path:
@@ -18,35 +18,35 @@ def _default_sandbox_dir() -> Path:
 
 
 def add_sandbox_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sandbox", help="run the Kafinea-compatible sandbox server")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p = sub.add_parser("sandbox", help=_("run the Kafinea-compatible sandbox server"))
+    p.add_argument("--host", default="127.0.0.1", help=_("address to bind (default 127.0.0.1)"))
     p.add_argument("--port", type=int, default=28088,
-                   help="port (default 28088; 0 picks a free one)")
-    p.add_argument("--data", type=Path, default=None, help="data directory (SQLite + blobs)")
-    p.add_argument("--user", default="admin", help="user name to create or update")
-    p.add_argument("--access-key", default=None, help="that user's access key (random if unset)")
-    p.add_argument("--demo-data", action="store_true", help="fill an empty CRM with demo data")
-    p.add_argument("--row-cap", type=int, default=100, help="query row cap (default 100)")
+                   help=_("port (default 28088; 0 picks a free one)"))
+    p.add_argument("--data", type=Path, default=None, help=_("data directory (SQLite + blobs)"))
+    p.add_argument("--user", default="admin", help=_("user name to create or update"))
+    p.add_argument("--access-key", default=None, help=_("that user's access key (random if unset)"))
+    p.add_argument("--demo-data", action="store_true", help=_("fill an empty CRM with demo data"))
+    p.add_argument("--row-cap", type=int, default=100, help=_("query row cap (default 100)"))
     p.add_argument("--max-post-size", type=int, default=64 * 1024 * 1024,
-                   help="PHP post_max_size in bytes (default 64 MiB)")
+                   help=_("PHP post_max_size in bytes (default 64 MiB)"))
     p.add_argument("--latency-ms", type=float, default=0.0,
-                   help="simulated network latency added to each request")
+                   help=_("simulated network latency added to each request"))
     p.add_argument("--bandwidth-kbps", type=float, default=0,
-                   help="simulated link speed for request and file bodies, in kB/s")
+                   help=_("simulated link speed for request and file bodies, in kB/s"))
     p.add_argument("--flavour", choices=("kafinea", "vendor-doc", "vtiger"), default="kafinea",
-                   help="kafinea: FileUpload + vtiger login keys; vendor-doc: login answers "
-                        "sessionId/kafineaVersion; vtiger: stock vtiger 8 without FileUpload")
-    p.add_argument("--session-idle", type=float, default=1800, help="idle timeout, seconds")
-    p.add_argument("--session-life", type=float, default=86400, help="session life, seconds")
+                   help=_("kafinea: FileUpload + vtiger login keys; vendor-doc: login answers "
+                        "sessionId/kafineaVersion; vtiger: stock vtiger 8 without FileUpload"))
+    p.add_argument("--session-idle", type=float, default=1800, help=_("idle timeout, seconds"))
+    p.add_argument("--session-life", type=float, default=86400, help=_("session life, seconds"))
     p.add_argument("--time-zone", default=None,
-                   help="the server's time zone for record times, e.g. Asia/Tokyo "
-                        "(default: this computer's)")
+                   help=_("the server's time zone for record times, e.g. Asia/Tokyo "
+                        "(default: this computer's)"))
     p.add_argument("--php-warnings", action=argparse.BooleanOptionalAction, default=None,
-                   help="print PHP's start-up warning before the answer to an over-size POST "
-                        "(default: yes, except for the vtiger flavour)")
+                   help=_("print PHP's start-up warning before the answer to an over-size POST "
+                        "(default: yes, except for the vtiger flavour)"))
     p.add_argument("--allow-remote", action="store_true",
-                   help="accept a --host other computers can reach (the sandbox is for tests "
-                        "and demos: plain HTTP, one known access key)")
+                   help=_("accept a --host other computers can reach (the sandbox is for tests "
+                        "and demos: plain HTTP, one known access key)"))
     p.set_defaults(func=run_sandbox)
 
 
@@ -117,19 +117,41 @@ def _cannot_listen(code: int | None, host: str, port: int) -> str:
         .format(host=host)
 
 
+# argparse says "usage:", "options" and its error messages through the gettext names of
+# its own module; pointed at kafdocs's catalogue, --help and usage errors speak the
+# user's language. Its words are listed here so that the catalogue keeps them.
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("the following arguments are required: %s"),
+    N_("unrecognized arguments: %s"), N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("expected one argument"), N_("argument %(argument_name)s: %(message)s"),
+    N_("%(prog)s: error: %(message)s\n"), N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("not allowed with argument %s"), N_("one of the arguments %s is required"),
+)
+
+
+def _argparse_speaks_our_language() -> None:
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+
+
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_speaks_our_language()
     parser = argparse.ArgumentParser(
-        prog="kafdocs", description="Browse, upload and download the documents of a Kafinea CRM.")
-    parser.add_argument("--version", action="version", version=f"kafdocs {__version__}")
+        prog="kafdocs",
+        description=_("Browse, upload and download the documents of a Kafinea CRM."))
+    parser.add_argument("--version", action="version", version=f"kafdocs {__version__}",
+                        help=_("show the version of kafdocs and quit"))
     parser.add_argument("--demo", action="store_true",
-                        help="start on the embedded sandbox with demo data, no account needed")
-    parser.add_argument("--url", help="instance address (or $KAFDOCS_URL)")
-    parser.add_argument("--user", help="CRM user name (or $KAFDOCS_USER)")
+                        help=_("start on the embedded sandbox with demo data, no account needed"))
+    parser.add_argument("--url", help=_("instance address (or $KAFDOCS_URL)"))
+    parser.add_argument("--user", help=_("CRM user name (or $KAFDOCS_USER)"))
     parser.add_argument("--language", choices=("system", "en", "fr"),
-                        help="language of the window (remembered); default: the system's")
+                        help=_("language of the window (remembered); default: the system's"))
     parser.add_argument("--quit-after", type=float, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--smoke-test", action="store_true",
-                        help="start, sign in, list the folders, print what was seen and quit")
+                        help=_("start, sign in, list the folders, print what was seen and quit"))
     from .commands import add_commands, add_key_options
     from .watch_cli import add_watch_command
 

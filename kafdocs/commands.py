@@ -33,19 +33,21 @@ class UsageError(KafdocsError):
     pass
 
 
-KEY_HELP = (f"access key; '-' reads it from standard input. Do not write the key itself "
-            f"here: while kafdocs runs, every user of this computer can read its command "
-            f"line (ps, /proc/PID/cmdline). Safer: ${credentials.ENV_KEY}, --access-key-file, "
-            f"the keyring (the app's \"remember me\") or the prompt")
+def key_help() -> str:
+    return _("access key; '-' reads it from standard input. Do not write the key itself "
+             "here: while kafdocs runs, every user of this computer can read its command "
+             "line (ps, /proc/PID/cmdline). Safer: ${variable}, --access-key-file, "
+             "the keyring (the app's \"remember me\") or the prompt").format(
+        variable=credentials.ENV_KEY)
 
 
 def add_key_options(g: argparse._ActionsContainer) -> None:
     """``--access-key`` and ``--access-key-file``, for the sub-commands and the app."""
     keys = g.add_mutually_exclusive_group()
-    keys.add_argument("--access-key", metavar="KEY|-", help=KEY_HELP)
+    keys.add_argument("--access-key", metavar="KEY|-", help=key_help())
     keys.add_argument("--access-key-file", type=Path, metavar="FILE",
-                      help="read the access key from the first line of FILE "
-                           "(keep it private: chmod 600)")
+                      help=_("read the access key from the first line of FILE "
+                           "(keep it private: chmod 600)"))
 
 
 def take_key_options(args: argparse.Namespace) -> None:
@@ -71,45 +73,49 @@ def warn(text: str) -> None:
 
 
 def add_connection_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("connection")
-    g.add_argument("--url", help=f"instance address (or ${credentials.ENV_URL})")
-    g.add_argument("--user", help=f"CRM user name (or ${credentials.ENV_USER})")
+    g = p.add_argument_group(_("connection"))
+    g.add_argument("--url", help=_("instance address (or ${variable})").format(
+        variable=credentials.ENV_URL))
+    g.add_argument("--user", help=_("CRM user name (or ${variable})").format(
+        variable=credentials.ENV_USER))
     add_key_options(g)
-    g.add_argument("--ca-bundle", help="certificate authority bundle for TLS verification")
+    g.add_argument("--ca-bundle", help=_("certificate authority bundle for TLS verification"))
     g.add_argument("--insecure", action="store_true",
-                   help="do NOT verify TLS certificates (dangerous; prints a warning)")
+                   help=_("do NOT verify TLS certificates (dangerous; prints a warning)"))
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("folders", help="list the document folders")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = sub.add_parser("folders", help=_("list the document folders"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
     p.set_defaults(func=cmd_folders)
 
-    p = sub.add_parser("ls", help="list the documents of a folder")
-    p.add_argument("folder", help="folder name or id (22x5)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = sub.add_parser("ls", help=_("list the documents of a folder"))
+    p.add_argument("folder", help=_("folder name or id (22x5)"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
     p.set_defaults(func=cmd_ls)
 
-    p = sub.add_parser("upload", help="file documents into a folder")
-    p.add_argument("files", nargs="+", type=Path, help="files or directories (recursive)")
-    p.add_argument("--folder", required=True, help="target folder name or id")
-    p.add_argument("--link", metavar="RECORD_ID", help="also relate each document to this record")
-    p.add_argument("--title", help="document title (default: the file name without extension)")
+    p = sub.add_parser("upload", help=_("file documents into a folder"))
+    p.add_argument("files", nargs="+", type=Path, help=_("files or directories (recursive)"))
+    p.add_argument("--folder", required=True, help=_("target folder name or id"))
+    p.add_argument("--link", metavar="RECORD_ID",
+                   help=_("also relate each document to this record"))
+    p.add_argument("--title", help=_("document title (default: the file name without extension)"))
     p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate], default="keep",
-                   help="when the folder already has that file name (default: keep both)")
-    p.add_argument("--jobs", type=int, default=2, help="parallel uploads (default 2)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+                   help=_("when the folder already has that file name (default: keep both)"))
+    p.add_argument("--jobs", type=int, default=2, help=_("parallel uploads (default 2)"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
     p.set_defaults(func=cmd_upload)
 
-    p = sub.add_parser("download", help="download documents or whole folders")
-    p.add_argument("documents", nargs="*", help="document ids (15x42)")
-    p.add_argument("--folder", action="append", default=[], help="folder name or id (repeatable)")
-    p.add_argument("--dest", type=Path, required=True, help="destination directory")
-    p.add_argument("--jobs", type=int, default=4, help="parallel downloads (default 4)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = sub.add_parser("download", help=_("download documents or whole folders"))
+    p.add_argument("documents", nargs="*", help=_("document ids (15x42)"))
+    p.add_argument("--folder", action="append", default=[],
+                   help=_("folder name or id (repeatable)"))
+    p.add_argument("--dest", type=Path, required=True, help=_("destination directory"))
+    p.add_argument("--jobs", type=int, default=4, help=_("parallel downloads (default 4)"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
     p.set_defaults(func=cmd_download)
 

@@ -23,20 +23,21 @@ STOP_SECONDS = 8.0  # to finish or roll back the uploads in flight; the issue al
 
 
 def add_watch_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("watch", help="file what lands in a directory (a hot folder)")
-    p.add_argument("directory", type=Path, help="the directory to watch")
-    p.add_argument("--folder", required=True, help="target folder name or id")
-    p.add_argument("--link", metavar="RECORD_ID", help="also relate each document to this record")
+    p = sub.add_parser("watch", help=_("file what lands in a directory (a hot folder)"))
+    p.add_argument("directory", type=Path, help=_("the directory to watch"))
+    p.add_argument("--folder", required=True, help=_("target folder name or id"))
+    p.add_argument("--link", metavar="RECORD_ID",
+                   help=_("also relate each document to this record"))
     p.add_argument("--after", choices=[a.value for a in AfterFiling], default="move",
-                   help="after filing: move into DIR/Filed/ (default), delete, or keep "
-                        "(left in place and remembered)")
-    p.add_argument("--recursive", action="store_true", help="also watch sub-directories")
+                   help=_("after filing: move into DIR/Filed/ (default), delete, or keep "
+                        "(left in place and remembered)"))
+    p.add_argument("--recursive", action="store_true", help=_("also watch sub-directories"))
     p.add_argument("--settle", type=float, default=2.0, metavar="SECONDS",
-                   help="a file is complete once unchanged this long (default 2)")
+                   help=_("a file is complete once unchanged this long (default 2)"))
     p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate], default="keep",
-                   help="when the folder already has that file name (default: keep both)")
-    p.add_argument("--jobs", type=int, default=4, help="parallel uploads (default 4)")
-    p.add_argument("--json", action="store_true", help="one JSON object per line")
+                   help=_("when the folder already has that file name (default: keep both)"))
+    p.add_argument("--jobs", type=int, default=4, help=_("parallel uploads (default 4)"))
+    p.add_argument("--json", action="store_true", help=_("one JSON object per line"))
     add_connection_options(p)
     p.set_defaults(func=cmd_watch)
 

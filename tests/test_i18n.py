@@ -16,7 +16,7 @@ from kafdocs.cli import main
 from kafdocs.transfer.engine import Summary
 
 ROOT = Path(__file__).resolve().parents[1]
-FIELD = re.compile(r"\{([^{}]*)\}")
+FIELD = re.compile(r"\{([^{}]*)\}|(%\(\w+\)[srd]|%[srd])")
 
 
 def update_script() -> ModuleType:
@@ -40,7 +40,8 @@ def french(tool: ModuleType) -> Catalog:
 
 
 def fields(text: str) -> list[str]:
-    return sorted(FIELD.findall(text))
+    """The {placeholders} and the %s of argparse's own words."""
+    return sorted("".join(match) for match in FIELD.findall(text))
 
 
 def test_every_message_of_the_code_is_in_the_french_catalogue(tool, french) -> None:
@@ -180,3 +181,17 @@ def test_language_comes_from_the_environment(monkeypatch) -> None:
     assert i18n.detect_language() == "fr"
     monkeypatch.setenv("LANG", "C")
     assert i18n.detect_language() == "en"
+
+
+def test_help_and_usage_errors_speak_french(in_french, capsys) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["upload", "--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : kafdocs upload")
+    assert "fichiers ou dossiers (récursivement)" in out and "afficher cette aide" in out
+    with pytest.raises(SystemExit) as done:
+        main(["upload"])
+    assert done.value.code == 2
+    assert "kafdocs upload : erreur : les arguments suivants sont obligatoires" in \
+        capsys.readouterr().err
