@@ -213,10 +213,10 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
     ``rejected`` are files refused before any job (not found, unreadable): they count as
     failed. ``per_file`` prints what became of each file that went through (uploads).
     """
-    progress = TerminalProgress(enabled=None if not as_json else False)
-    queue = TransferQueue(workers, listener=progress)
-    for job in jobs:
-        queue.submit(job)
+    queue = TransferQueue(workers)
+    progress = TerminalProgress(queue.table, enabled=None if not as_json else False)
+    queue.subscribe(progress)
+    queue.submit_batch(jobs)
     try:
         queue.wait()
     except KeyboardInterrupt:
@@ -236,9 +236,9 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
             "cancelled": summary.cancelled, "bytes": summary.bytes,
             "seconds": round(summary.seconds, 3)},
             "jobs": [{"name": j.label, "state": j.state.value, "message": j.message, **j.meta}
-                     for j in queue.jobs.values()]})
+                     for j in queue.table]})
     else:
-        for job in queue.jobs.values():
+        for job in queue.table:
             if per_file and job.state is JobState.DONE:
                 print(_("{name}: {outcome}").format(name=job.label, outcome=job.message))
             if job.state is JobState.SKIPPED:

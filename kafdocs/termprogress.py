@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from kafdocs.i18n import N_, _, decimal
-from kafdocs.transfer import FINAL_EVENTS, JobEvent
+from kafdocs.transfer import JobEvent, JobState, JobTable
 
 _UNITS = (N_("{size} B"), N_("{size} KB"), N_("{size} MB"), N_("{size} GB"))
 
@@ -23,45 +23,44 @@ def human_size(n: float) -> str:
 
 
 class TerminalProgress:
-    """Redraws at most 10 times a second; silent when stderr is not a terminal."""
+    """Redraws at most 10 times a second from the transfers' table; silent when stderr
+    is not a terminal. Subscribe it to the transfers: events only say when to redraw."""
 
-    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None) -> None:
+    def __init__(self, table: JobTable, stream: TextIO | None = None,
+                 enabled: bool | None = None) -> None:
+        self.table = table
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.totals: dict[int, int] = {}
-        self.done: dict[int, int] = {}
-        self.ended = 0
         self.started = time.monotonic()
         self._last = 0.0
         self._lock = threading.Lock()
 
     def __call__(self, event: JobEvent) -> None:
         with self._lock:
-            self.totals[event.job_id] = event.total
-            if event.kind in ("progress", "retrying", "finished"):
-                self.done[event.job_id] = event.done
-            if event.kind in FINAL_EVENTS:
-                self.ended += 1
-            self._draw(force=event.kind != "progress" and event.kind != "queued")
+            self._draw(force=False)
 
     def _draw(self, force: bool) -> None:
         now = time.monotonic()
         if not self.enabled or (not force and now - self._last < 0.1):
             return
         self._last = now
-        total, done = sum(self.totals.values()), sum(self.done.values())
-        share = done / total if total else (self.ended / max(1, len(self.totals)))
+        records = list(self.table)
+        total = sum(r.total for r in records)
+        done = sum(r.total if r.state is JobState.DONE else r.done for r in records)
+        ended = sum(r.state.final for r in records)
+        share = done / total if total else (ended / max(1, len(records)))
         bar = "#" * int(share * 24)
         rate = done / max(1e-6, now - self.started)
         line = f"\r[{bar:<24}] " + _(
             "{percent:>5} %  {ended}/{count} files  {done} / {total}  {rate}/s ").format(
-            percent=decimal(share * 100), ended=self.ended, count=len(self.totals),
+            percent=decimal(share * 100), ended=ended, count=len(records),
             done=human_size(done), total=human_size(total), rate=human_size(rate))
         self.stream.write(line)
         self.stream.flush()
 
     def close(self) -> None:
         if self.enabled:
-            self._draw(force=True)
+            with self._lock:
+                self._draw(force=True)
             self.stream.write("\n")
             self.stream.flush()

@@ -5,7 +5,7 @@
 ...     folders = crm.query(Query("DocumentFolders"))
 """
 
-from .client import Client, ClientSpec, FileInfo, QueryPager, decode_label
+from .client import Client, ClientFacts, ClientSpec, FileInfo, QueryPager, decode_label
 from .errors import (
     AccessDenied,
     ApiError,
@@ -40,8 +40,8 @@ from .url import endpoint_url, instance_url, is_insecure
 
 __all__ = [
     "AccessDenied", "ApiError", "AuthError", "BadAnswer", "Cancelled", "CertificateError",
-    "Client", "ClientSpec", "ConnectionFailed", "CorruptFile", "FileChanged", "FileInfo",
-    "HttpError", "InvalidId", "InvalidUrl",
+    "Client", "ClientFacts", "ClientSpec", "ConnectionFailed", "CorruptFile", "FileChanged",
+    "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
     "KafdocsError", "NoHttps", "NoWebservice", "NotFound", "NotKafinea", "Query",
     "QueryPager", "QuerySyntaxError", "QueryValueError", "Redirected", "RequestTimeout",
     "ServerFault", "SessionExpired", "TooLarge", "TransportError", "UnknownOperation",

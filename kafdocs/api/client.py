@@ -123,6 +123,18 @@ class _NoRedirects(requests.Session):
         return None
 
 
+@dataclass(frozen=True)
+class ClientFacts:
+    """What a client learns about its server while working (picklable).
+
+    The app's transfer helper learns them on the app's behalf; they travel back with
+    the transfer events so the app's own client knows them too.
+    """
+
+    max_upload: int | None = None  # bytes of request body the server accepts
+    file_upload_supported: bool | None = None
+
+
 class Client:
     def __init__(
         self,
@@ -181,6 +193,16 @@ class Client:
         client.server_version = spec.server_version
         client._file_upload_supported = spec.file_upload_supported
         return client
+
+    def facts(self) -> ClientFacts:
+        return ClientFacts(self.max_upload, self._file_upload_supported)
+
+    def learn(self, facts: ClientFacts) -> None:
+        """Take in what another client of the same server found out."""
+        if facts.max_upload is not None:
+            self._learn_limit(facts.max_upload)
+        if facts.file_upload_supported is not None:
+            self._file_upload_supported = facts.file_upload_supported
 
     def __repr__(self) -> str:  # never show the key or the session
         return f"Client({self.endpoint!r}, user={self.username!r})"

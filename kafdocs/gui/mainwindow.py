@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from kafdocs import logfile
-from kafdocs.api import BadAnswer, Client, instance_url
+from kafdocs.api import BadAnswer, Client, ClientFacts, instance_url
 from kafdocs.api.streams import b64_length
 from kafdocs.i18n import _, ngettext
-from kafdocs.transfer import Job, Summary, Transfers
+from kafdocs.transfer import JobRecord, Summary, Transfers
 from kafdocs.transfer.cache import cache_target
 from kafdocs.transfer.download import expected_size, modified_timestamp, web_link
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.transfers = TransferModel(self.queue, self)
         self.transfers.batch_finished.connect(self._batch_finished)
         self.transfers.jobs_finished.connect(self._open_fetched)
+        self.transfers.learned.connect(self._learned)
         self.transfers.refreshed.connect(self._update_overall)
         self._reload_timer = QTimer(self, singleShot=True, interval=400)
         self._reload_timer.timeout.connect(self.refresh_documents)
@@ -533,7 +534,7 @@ class MainWindow(QMainWindow):
     def _open_path(self, path: Path) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
-    def _open_fetched(self, jobs: list[Job]) -> None:
+    def _open_fetched(self, jobs: list[JobRecord]) -> None:
         """Open the documents that were fetched into the cache to be opened."""
         for job in jobs:
             path = Path(job.meta.get("folder", "")) / job.label
@@ -590,15 +591,31 @@ class MainWindow(QMainWindow):
                      "{ended} of {count} files — {done} of {total}", count)
             .format(ended=ended, count=count, done=bytes_text(done), total=bytes_text(total)))
 
-    def _batch_finished(self, result: tuple[Summary, float]) -> None:
-        summary, seconds = result
-        text = _("Transfers finished: {counts} ({duration}).").format(
-            counts=summary.counts(), duration=duration_text(seconds))
+    def _batch_finished(self, summary: Summary) -> None:
+        """One batch ended: its own counts, or the one reason it stopped early."""
+        if summary.halted:
+            text = ngettext(
+                "Transfers stopped: the server cannot be reached. {count} transfer was not "
+                "started; click “Retry failed” when the server is back.",
+                "Transfers stopped: the server cannot be reached. {count} transfers were not "
+                "started; click “Retry failed” when the server is back.",
+                summary.not_started).format(count=summary.not_started)
+        else:
+            text = _("Transfers finished: {counts} ({duration}).").format(
+                counts=summary.counts(), duration=duration_text(summary.seconds))
         self.statusBar().showMessage(text, 15000)
-        if any(r.job.kind == "upload" for r in self.transfers.rows):
+        if any(r.record.kind == "upload" for r in self.transfers.rows):
             self._reload_timer.start()
-        if seconds >= LONG_BATCH_SECONDS:
+        if summary.seconds >= LONG_BATCH_SECONDS or summary.halted:
             self.notify(text)
+
+    def _learned(self, facts: ClientFacts) -> None:
+        """What the transfers found out about the server: the up-front size check uses
+        it now, the next session from the saved connection."""
+        self.client.learn(facts)
+        if self.client.max_upload:
+            self.settings.remember_upload_limit(self.client.endpoint, self.client.username,
+                                                self.client.max_upload)
 
     def notify(self, text: str) -> None:
         """Tell a user who looked away that a long batch ended."""

@@ -6,10 +6,14 @@ Secrets never come here: access keys live in the OS keyring (kafdocs.credentials
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
+
+from kafdocs.api import KafdocsError, endpoint_url
+
+MIB = 1024 * 1024
 
 DEFAULTS: dict[str, Any] = {
     "window/geometry": QByteArray(),
@@ -33,6 +37,11 @@ class Profile:
     url: str
     user: str
     max_upload_mb: float = 0.0  # 0: unknown; learned from a refused upload otherwise
+
+    @property
+    def max_upload(self) -> int | None:
+        """The learned limit in bytes of request, for ``Client(max_upload=...)``."""
+        return int(self.max_upload_mb * MIB) or None
 
 
 class Settings:
@@ -66,5 +75,20 @@ class Settings:
         self.set("profiles", json.dumps([asdict(p) for p in [*others, profile]]))
         self.set("profiles/last", profile.name)
 
+    def remember_upload_limit(self, endpoint: str, user: str, limit: int) -> None:
+        """Store a learned upload limit (bytes of request) with the saved connection."""
+        profiles = self.profiles()
+        for n, profile in enumerate(profiles):
+            if profile.user == user and _endpoint(profile.url) == endpoint:
+                profiles[n] = replace(profile, max_upload_mb=limit / MIB)
+        self.set("profiles", json.dumps([asdict(p) for p in profiles]))
+
     def remove_profile(self, name: str) -> None:
         self.set("profiles", json.dumps([asdict(p) for p in self.profiles() if p.name != name]))
+
+
+def _endpoint(url: str) -> str:
+    try:
+        return endpoint_url(url)
+    except KafdocsError:
+        return url

@@ -134,7 +134,9 @@ class SignInDialog(QDialog):
             return
         self._show(_("Signing in…"), error=False)
         self.buttons.setEnabled(False)
-        client = Client(url, user, key)
+        saved: Profile | None = self.profile.currentData()
+        known = saved.max_upload if saved and (saved.url, saved.user) == (url, user) else None
+        client = Client(url, user, key, max_upload=known)
         remember = self.remember.isChecked()
 
         def sign_in_and_keep_the_key() -> str | None:  # both talk to other processes

@@ -1,4 +1,8 @@
-"""The transfer panel's model: one row per job, refreshed a few times a second."""
+"""The transfer panel's model: one row per job record, refreshed a few times a second.
+
+The rows show records of the transfers' ``JobTable``; this model keeps no job state
+of its own, only what a view needs (row positions, recent speed samples).
+"""
 
 from __future__ import annotations
 
@@ -26,23 +30,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kafdocs.api import ClientFacts
 from kafdocs.i18n import _, pgettext
-from kafdocs.transfer import FINAL_EVENTS, Inbox, Job, JobEvent, Transfers
+from kafdocs.transfer import FINAL_EVENTS, Inbox, JobEvent, JobRecord, JobState, Transfers
+from kafdocs.transfer.records import FORGETTABLE
 
 from .formatting import bytes_text, duration_text
 
 Index = QModelIndex | QPersistentModelIndex
 PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2
 REFRESH_MS = 100
+RUNNING = (JobState.RUNNING, JobState.RETRYING)
 
 
 @dataclass
 class Row:
-    job: Job
-    state: str = "queued"
-    done: int = 0
-    total: int = 0
-    message: str = ""
+    record: JobRecord
     index: int = 0  # position in the model
     samples: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=20))
 
@@ -56,59 +59,54 @@ class Row:
 
 class TransferModel(QAbstractTableModel):
     COLUMNS = 7
-    batch_finished = Signal(object)  # the queue's Summary, when a batch ends
+    batch_finished = Signal(object)  # a batch's Summary, when that batch ends
     refreshed = Signal()  # at most every REFRESH_MS, after rows changed
-    jobs_finished = Signal(list)  # the jobs that finished since the last refresh
+    jobs_finished = Signal(list)  # the records that finished since the last refresh
+    learned = Signal(object)  # ClientFacts the transfers' client found out
 
-    def __init__(self, queue: Transfers, parent: Any = None) -> None:
+    def __init__(self, transfers: Transfers, parent: Any = None) -> None:
         super().__init__(parent)
-        self.queue = queue
+        self.transfers = transfers
+        self.table = transfers.table
         self.rows: list[Row] = []  # rows the views know about
         self._pending: list[Row] = []  # new rows, inserted at the next refresh in one go
         self.by_id: dict[int, Row] = {}
         self._dirty: set[int] = set()
-        self._finished: list[Job] = []
-        self._open = 0  # rows not in a final state
+        self._finished: list[JobRecord] = []
+        self._ending: set[int] = set()  # batches a job of which ended since the last refresh
+        self._reported: set[int] = set()  # ended batches already summed up
+        self._facts: list[ClientFacts] = []
         self.inbox: Inbox[JobEvent] = Inbox()  # drained by _flush, every REFRESH_MS
-        queue.subscribe(self.inbox)
+        transfers.subscribe(self.inbox)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self._flush)
         self._timer.start()
-        self._batch_started = 0.0
-        self._batch_done = False
 
     def _on_event(self, event: JobEvent) -> None:
         """Cheap, whatever the number of jobs: no scan of all rows, no view update here.
 
         The views hear of changes in ``_flush``, at most every REFRESH_MS.
         """
+        if event.facts is not None:
+            self._facts.append(event.facts)
+        record = self.table.get(event.job_id)
+        if record is None:  # forgotten
+            return
         row = self.by_id.get(event.job_id)
         if row is None:
-            job = self.queue.jobs.get(event.job_id)
-            if job is None:
-                return
-            row = Row(job, total=event.total)
-            row.index = len(self.rows) + len(self._pending)
+            row = Row(record, index=len(self.rows) + len(self._pending))
             self._pending.append(row)
             self.by_id[event.job_id] = row
-            self._open += 1
-        was_final = row.state in FINAL_EVENTS
         if event.kind == "queued":
             row.samples.clear()
-            self._batch_started = self._batch_started or time.monotonic()
-        if event.kind != "progress":
-            row.state = event.kind
-            row.message = event.message if event.kind not in ("queued", "started") else ""
-        self._open += was_final - (row.state in FINAL_EVENTS)
-        row.done, row.total = event.done, max(event.total, row.job.total)
+            self._reported.discard(record.batch)
         row.samples.append((time.monotonic(), event.done))
         self._dirty.add(row.index)
         if event.kind == "finished":
-            self._finished.append(row.job)
-        if event.kind in FINAL_EVENTS and self._batch_started and not self._open \
-                and not self.queue.busy:
-            self._batch_done = True
+            self._finished.append(record)
+        if event.kind in FINAL_EVENTS:
+            self._ending.add(record.batch)
 
     def _flush(self) -> None:
         for event in self.inbox.drain():
@@ -127,28 +125,35 @@ class TransferModel(QAbstractTableModel):
         if self._finished:
             finished, self._finished = self._finished, []
             self.jobs_finished.emit(finished)
-        if self._batch_done:
-            self._batch_done = False
-            self.batch_finished.emit((self.queue.summary(),
-                                      time.monotonic() - self._batch_started))
-            self._batch_started = 0.0
+        for facts in self._facts:
+            self.learned.emit(facts)
+        self._facts.clear()
+        ending, self._ending = self._ending, set()
+        for batch in sorted(ending):
+            if self.table.batch_ended(batch) and batch not in self._reported:
+                self._reported.add(batch)
+                self.batch_finished.emit(self.table.summary(batch))
 
     # -- totals for the status line -----------------------------------------
     def overall(self) -> tuple[int, int, int, int]:
         """(bytes done, bytes total, jobs ended, jobs) over the current list."""
-        done = sum(r.done if r.state != "finished" else r.total for r in self.rows)
-        total = sum(r.total for r in self.rows)
-        ended = sum(r.state in FINAL_EVENTS for r in self.rows)
-        return done, total, ended, len(self.rows)
+        records = [r.record for r in self.rows]
+        done = sum(r.total if r.state is JobState.DONE else r.done for r in records)
+        total = sum(r.total for r in records)
+        ended = sum(r.state.final for r in records)
+        return done, total, ended, len(records)
 
     def clear_finished(self) -> None:
+        """Forget the finished and skipped jobs, here and wherever they ran."""
         self._flush()
-        keep = [r for r in self.rows if r.state not in ("finished", "skipped")]
+        for batch in sorted({r.record.batch for r in self.rows}):
+            self.transfers.forget(batch, FORGETTABLE)
+        keep = [r for r in self.rows if self.table.get(r.record.id) is not None]
         self.beginResetModel()
         self.rows = keep
         for i, row in enumerate(keep):
             row.index = i
-        self.by_id = {r.job.id: r for r in keep}
+        self.by_id = {r.record.id: r for r in keep}
         self.endResetModel()
 
     # -- model interface ----------------------------------------------------
@@ -169,48 +174,50 @@ class TransferModel(QAbstractTableModel):
         if not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         row = self.rows[index.row()]
+        record = row.record
         column = index.column()
         if role == PROGRESS_ROLE or (role == Qt.ItemDataRole.DisplayRole and column == 3):
-            percent = 100 if row.state == "finished" else (
-                int(row.done * 100 / row.total) if row.total else 0)
+            percent = 100 if record.state is JobState.DONE else (
+                int(record.done * 100 / record.total) if record.total else 0)
             return percent if role == PROGRESS_ROLE else f"{percent} %"
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.message or row.job.label
+            return record.message or record.label
         return None
 
     def _text(self, row: Row, column: int) -> str:
-        running = row.state in ("started", "progress", "retrying")
+        record = row.record
+        running = record.state in RUNNING
         if column == 0:
-            return row.job.label
+            return record.label
         if column == 1:
-            return (pgettext("direction", "Upload") if row.job.kind == "upload"
+            return (pgettext("direction", "Upload") if record.kind == "upload"
                     else pgettext("direction", "Download"))
         if column == 2:
-            return self.state_text(row.state)
+            return self.state_text(record.state)
         if column == 4:
             return bytes_text(row.speed()) + "/s" if running and row.speed() else ""
         if column == 5:
             speed = row.speed()
-            if running and speed > 0 and row.total > row.done:
-                return duration_text((row.total - row.done) / speed)
+            if running and speed > 0 and record.total > record.done:
+                return duration_text((record.total - record.done) / speed)
             return ""
         if column == 6:
-            return row.message
+            return record.message
         return ""
 
-    def state_text(self, state: str) -> str:
+    def state_text(self, state: JobState) -> str:
         words = {
-            "queued": _("Waiting"), "started": _("Running"),
-            "progress": _("Running"), "retrying": _("Retrying"),
-            "finished": _("Done"), "failed": _("Failed"),
-            "skipped": _("Skipped"), "cancelled": _("Cancelled"),
+            JobState.QUEUED: _("Waiting"), JobState.RUNNING: _("Running"),
+            JobState.RETRYING: _("Retrying"), JobState.DONE: _("Done"),
+            JobState.FAILED: _("Failed"), JobState.SKIPPED: _("Skipped"),
+            JobState.CANCELLED: _("Cancelled"),
         }
-        return words.get(state, state)
+        return words[state]
 
     def job_id(self, row: int) -> int:
-        return self.rows[row].job.id
+        return self.rows[row].record.id
 
 
 class ProgressDelegate(QStyledItemDelegate):

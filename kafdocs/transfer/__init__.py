@@ -1,21 +1,22 @@
 """The transfer engine, shared by the GUI and the CLI; no Qt here.
 
 Jobs (upload chain, document download, folder download) run on a bounded pool of
-worker threads, report events, retry transient faults and can be cancelled.
+worker threads, report events, retry what the retry policy says and can be
+cancelled; what is known of them is one table of records (records.py).
 """
 
-from .engine import (
+from .engine import Inbox, Job, JobContext, Skipped, TransferQueue
+from .records import (
     FINAL_EVENTS,
-    Inbox,
-    Job,
-    JobContext,
+    FINAL_STATES,
     JobEvent,
+    JobRecord,
     JobState,
-    Skipped,
+    JobTable,
     Summary,
-    TransferQueue,
 )
 from .service import Transfers, TransferService
 
-__all__ = ["FINAL_EVENTS", "Inbox", "Job", "JobContext", "JobEvent", "JobState", "Skipped",
-           "Summary", "TransferQueue", "TransferService", "Transfers"]
+__all__ = ["FINAL_EVENTS", "FINAL_STATES", "Inbox", "Job", "JobContext", "JobEvent",
+           "JobRecord", "JobState", "JobTable", "Skipped", "Summary", "TransferQueue",
+           "TransferService", "Transfers"]

@@ -7,9 +7,12 @@ process they cannot: the GUI process keeps one thread that mostly waits on a pip
 
 ``HelperTransfers`` offers ``TransferService``'s methods. Requests go down a pipe as
 ``(method, call id, arguments)``; the helper answers each call and sends engine events
-back in batches, which are mirrored here into ``Job`` records so views and summaries
-work as with an in-process queue. The helper starts with the app's session (no second
-login), ends with the app or when the pipe closes, and is started again if it dies.
+back in batches, which are applied here to a ``JobTable`` exactly as the helper
+applied them to its own, so views and summaries work as with an in-process queue.
+What the helper's client learns (the server's upload limit) comes back on the same
+stream and is taught to the app's client. The helper starts with the first transfer,
+with the app's session (no second login); it ends with the app or when the pipe
+closes, and a new one starts with the next transfer if it died.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ import logging
 import multiprocessing
 import pickle
 import threading
-import time
+from collections.abc import Collection
 from concurrent.futures import Future
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -32,8 +35,9 @@ from kafdocs import i18n, logfile
 from kafdocs.api import Client, ClientSpec, KafdocsError
 from kafdocs.i18n import _
 
-from .engine import Inbox, Job, JobContext, JobEvent, JobState, Listener, Summary, summarize
+from .engine import Inbox, Listener
 from .folders import Folder
+from .records import FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
 from .service import TransferService
 from .upload import UploadRequest
 
@@ -41,22 +45,12 @@ log = logging.getLogger(__name__)
 BATCH_SECONDS = 0.05  # how long events wait in the helper to travel together
 # requests that (re)queue jobs: the app is busy until the helper has answered them
 JOB_REQUESTS = frozenset({"upload", "download", "download_folder", "fetch", "retry_failed"})
-REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all"}
+REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all", "forget", "held"}
 SLOW_REQUESTS = frozenset({"download_folder"})  # answered from their own thread
 
 
 class HelperStopped(KafdocsError):
     """The helper process ended while transfers were running."""
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    """What the app shows of a job, sent with its first ``queued`` event."""
-
-    label: str
-    kind: str
-    total: int
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 # -- the app's side -------------------------------------------------------------
@@ -66,23 +60,27 @@ class HelperTransfers:
     def __init__(self, client: Client, workers: int = 4) -> None:
         self.client = client
         self.workers = workers
-        self.jobs: dict[int, Job] = {}
+        self.table = JobTable()
         self.listeners: list[Listener] = []
         self._state = threading.Condition()
         self._send_lock = threading.Lock()
-        self._open = 0  # mirrored jobs not in a final state
         self._calls: dict[int, tuple[str, Future[Any]]] = {}
         self._call_ids = itertools.count(1)
+        self._last_id = 0  # ids of a new helper continue after every id seen
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
         self._closed = False
-        self._start()
+
+    @property
+    def jobs(self) -> dict[int, JobRecord]:
+        """Every record by id (read only: the table changes them)."""
+        return self.table.records
 
     def _start(self) -> None:
-        """Start a helper; job ids continue after those already mirrored."""
+        """Start a helper; job ids continue after those already seen."""
         context = multiprocessing.get_context("spawn")  # fork is unsafe with Qt threads
         ours, theirs = context.Pipe()
-        first_id = max(self.jobs, default=0) + 1
+        first_id = self._last_id + 1
         self._process = context.Process(
             target=serve, name="kafdocs-transfers", daemon=True,
             args=(theirs, self.client.spec(), self.workers, i18n.language(), first_id))
@@ -117,12 +115,27 @@ class HelperTransfers:
     def retry_failed(self) -> None:
         self._call("retry_failed")
 
+    def forget(self, batch: int, only: Collection[JobState] = FINAL_STATES) -> list[int]:
+        """Drop the batch's ended records here and in the helper (its work too)."""
+        dropped = self.table.forget(batch, only)
+        self._call("forget", batch, frozenset(only))
+        return dropped
+
+    def held(self) -> tuple[int, int]:
+        """(records, jobs' work) the helper keeps: memory checks. Blocks: not on the
+        GUI thread."""
+        records, work = self._call("held").result(10)
+        return int(records), int(work)
+
     def _call(self, name: str, *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
         future.add_done_callback(_log_failure)
         with self._send_lock:
             if self._closed:
                 future.set_exception(HelperStopped(_("The transfers are shut down")))
+                return future
+            if self._conn is None and name not in JOB_REQUESTS:
+                future.set_result(None)  # no helper, nothing of it to act on
                 return future
             if self._conn is None:
                 self._start()
@@ -143,11 +156,11 @@ class HelperTransfers:
     @property
     def busy(self) -> bool:
         """Jobs running or queued, or requested and not yet queued by the helper."""
-        return self._open > 0 or any(name in JOB_REQUESTS
-                                     for name, _future in list(self._calls.values()))
+        return self.table.open > 0 or any(name in JOB_REQUESTS
+                                          for name, _future in list(self._calls.values()))
 
-    def summary(self) -> Summary:
-        return summarize(list(self.jobs.values()))
+    def summary(self, batch: int | None = None) -> Summary:
+        return self.table.summary(batch)
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until every mirrored job has ended; False if ``timeout`` ran out."""
@@ -188,40 +201,20 @@ class HelperTransfers:
                     self._state.notify_all()  # busy may have changed
         self._helper_lost(conn)
 
-    def _mirror(self, batch: list[tuple[JobEvent, JobInfo | None]]) -> None:
+    def _mirror(self, events: list[JobEvent]) -> None:
         with self._state:
-            for event, info in batch:
-                self._apply(event, info)
+            for event in events:
+                self._last_id = max(self._last_id, event.job_id)
+                self.table.apply(event)
+                if event.facts is not None:
+                    self.client.learn(event.facts)
             self._state.notify_all()
-        for event, _info in batch:
+        for event in events:
             for listener in list(self.listeners):
                 try:
                     listener(event)
                 except Exception:  # a broken view must not stop the mirror
                     log.exception("transfer listener failed")
-
-    def _apply(self, event: JobEvent, info: JobInfo | None) -> None:
-        job = self.jobs.get(event.job_id)
-        kind, now = event.kind, time.monotonic()
-        if job is None:
-            if info is None:
-                return
-            job = Job(info.label, _runs_in_helper, info.total, info.kind, info.meta,
-                      id=event.job_id)
-            self.jobs[job.id] = job
-            self._open += 1
-        elif kind == "queued" and job.state.final:  # retried
-            self._open += 1
-        if kind == "queued":
-            job.state, job.done, job.message = JobState.QUEUED, 0, ""
-        elif kind == "started":
-            job.state, job.started_at = JobState.RUNNING, now
-        elif kind in ("progress", "retrying"):
-            job.done, job.total = event.done, max(job.total, event.total)
-        elif not job.state.final:
-            self._open -= 1
-            job.state, job.message, job.finished_at = JobState(kind), event.message, now
-            job.done = event.done
 
     def _helper_lost(self, conn: Connection) -> None:
         """The pipe closed: at shutdown, or because the helper died."""
@@ -232,15 +225,11 @@ class HelperTransfers:
         reason = _("The transfer helper stopped unexpectedly; start this transfer again")
         for _name, future in calls.values():
             future.set_exception(HelperStopped(reason))
-        lost = [JobEvent(j.id, "failed", j.done, j.total, reason)
-                for j in list(self.jobs.values()) if not j.state.final]
+        lost = [JobEvent(r.id, "failed", r.done, r.total, reason)
+                for r in self.table if not r.state.final]
         if lost and not self._closed:
             log.error("the transfer helper stopped with %d transfers running", len(lost))
-        self._mirror([(event, None) for event in lost])
-
-
-def _runs_in_helper(ctx: JobContext) -> str:
-    raise RuntimeError("a mirrored job runs in the helper process")
+        self._mirror(lost)
 
 
 def _log_failure(future: Future[Any]) -> None:
@@ -257,7 +246,7 @@ def serve(conn: Connection, spec: ClientSpec, workers: int, language: str,
     i18n.set_language(language)
     client = Client.from_spec(spec)
     service = TransferService(client, workers, first_id=first_id)
-    outbox = Outbox(conn, service.jobs)
+    outbox = Outbox(conn)
     service.subscribe(outbox.put)
     cancel, timeout = True, 5.0
     try:
@@ -272,6 +261,8 @@ def serve(conn: Connection, spec: ClientSpec, workers: int, language: str,
             if name in SLOW_REQUESTS:
                 threading.Thread(target=outbox.answer, daemon=True,
                                  args=(call_id, getattr(service, name), args)).start()
+            elif name == "held":
+                outbox.answer(call_id, lambda: (len(service.table), len(service.held_work)), ())
             elif name in REQUESTS:
                 outbox.answer(call_id, getattr(service, name), args)
     finally:
@@ -285,21 +276,18 @@ def serve(conn: Connection, spec: ClientSpec, workers: int, language: str,
 class Outbox:
     """Sends answers at once and events in batches, from any thread of the helper."""
 
-    def __init__(self, conn: Connection, jobs: dict[int, Job]) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        self._jobs = jobs
-        self._events: Inbox[tuple[JobEvent, JobInfo | None]] = Inbox()
+        self._events: Inbox[JobEvent] = Inbox()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kafdocs-outbox", daemon=True)
         self._thread.start()
 
     def put(self, event: JobEvent) -> None:  # worker threads
-        info = None
-        if event.kind == "queued":
-            job = self._jobs[event.job_id]
-            info = JobInfo(job.label, job.kind, job.total, dict(job.meta))
-        self._events((event, info))
+        if event.record is not None:  # a copy as it is now: the table's own may change
+            event = replace(event, record=replace(event.record, meta=dict(event.record.meta)))
+        self._events(event)
 
     def answer(self, call_id: int, method: Any, args: tuple[Any, ...]) -> None:
         try:

@@ -10,6 +10,7 @@ from the GUI thread. Tests and scripts may run it in their own process.
 from __future__ import annotations
 
 import threading
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,17 +18,24 @@ from kafdocs.api import Client
 
 from .cache import cache_target, prepare_cache
 from .download import document_job, document_jobs, plan_folder_download
-from .engine import FINAL_EVENTS, Job, JobEvent, Listener, Summary, TransferQueue
+from .engine import Listener, TransferQueue
 from .folders import Folder
 from .manifest import Manifest
+from .records import FINAL_EVENTS, FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
 from .upload import UploadRequest, upload_job
 
 
 class Transfers(Protocol):
-    """What the app may ask of its transfers, wherever they run."""
+    """What the app may ask of its transfers, wherever they run.
 
-    jobs: dict[int, Job]
+    Each request is one batch of jobs. What is known of them is in ``table`` (see
+    records.py), kept up to date before the listeners hear of an event.
+    """
 
+    table: JobTable
+
+    @property
+    def jobs(self) -> dict[int, JobRecord]: ...
     def upload(self, requests: list[UploadRequest]) -> None: ...
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
     def download_folder(self, folder: Folder, dest: Path) -> int: ...
@@ -35,8 +43,9 @@ class Transfers(Protocol):
     def cancel(self, job_id: int) -> None: ...
     def cancel_all(self) -> None: ...
     def retry_failed(self) -> object: ...
+    def forget(self, batch: int, only: Collection[JobState] = FINAL_STATES) -> object: ...
     def subscribe(self, listener: Listener) -> None: ...
-    def summary(self) -> Summary: ...
+    def summary(self, batch: int | None = None) -> Summary: ...
     def wait(self, timeout: float | None = None) -> bool: ...
     def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None: ...
 
@@ -51,19 +60,20 @@ class TransferService(TransferQueue):
                  first_id: int | None = None) -> None:
         super().__init__(workers, retry=client.retry_policy, first_id=first_id)
         self.client = client
-        self._open_plans: list[tuple[Manifest, set[int]]] = []
+        self._facts = client.facts()  # as last told to the listeners
+        self._open_plans: dict[int, Manifest] = {}  # folder downloads' batches
         self._plans_lock = threading.RLock()
         self._prepared: set[Path] = set()  # cache roots created and cleaned by this process
         self.subscribe(self._compact_finished_plans)
 
     # -- requests -----------------------------------------------------------
     def upload(self, requests: list[UploadRequest]) -> None:
-        for request in requests:
-            self.submit(upload_job(self.client, request))
+        if requests:
+            self.submit_batch([upload_job(self.client, request) for request in requests])
 
     def download(self, records: list[dict[str, Any]], dest: Path) -> None:
-        for job in document_jobs(self.client, records, dest):
-            self.submit(job)
+        if records:
+            self.submit_batch(document_jobs(self.client, records, dest))
 
     def download_folder(self, folder: Folder, dest: Path) -> int:
         """List the folder (slow: call it off the GUI thread) and queue what changed.
@@ -74,11 +84,9 @@ class TransferService(TransferQueue):
         if not plan.jobs:
             plan.manifest.compact()
             return 0
-        with self._plans_lock:  # a job may end before the loop has seen its id
-            waiting: set[int] = set()
-            for job in plan.jobs:
-                waiting.add(self.submit(job).id)
-            self._open_plans.append((plan.manifest, waiting))
+        with self._plans_lock:  # a job may end before its batch is known here
+            (first, *_others) = self.submit_batch(plan.jobs)
+            self._open_plans[first.batch] = plan.manifest
         return len(plan.jobs)
 
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
@@ -96,18 +104,22 @@ class TransferService(TransferQueue):
 
     # -- folder manifests ---------------------------------------------------
     def _compact_finished_plans(self, event: JobEvent) -> None:
-        if event.kind in FINAL_EVENTS:
-            self._job_ended(event.job_id)
-
-    def _job_ended(self, job_id: int) -> None:
-        """Rewrite a folder's manifest once every job of its plan has ended."""
+        """Rewrite a folder's manifest once every job of its batch has ended."""
+        record = self.table.get(event.job_id)
+        if event.kind not in FINAL_EVENTS or record is None:
+            return
         with self._plans_lock:
-            ended = []
-            for manifest, waiting in self._open_plans:
-                waiting.discard(job_id)
-                if not waiting:
-                    ended.append((manifest, waiting))
-            for plan in ended:
-                self._open_plans.remove(plan)
-        for manifest, _waiting in ended:
+            if not self.table.batch_ended(record.batch):
+                return
+            manifest = self._open_plans.pop(record.batch, None)
+        if manifest is not None:
             manifest.compact()
+
+    # -- what the client learned --------------------------------------------
+    def _job_ended(self, job_id: int) -> None:
+        """Tell the listeners what the client learned while running the job (a refused
+        size, FileUpload missing): the app's own client wants to know it too."""
+        facts = self.client.facts()
+        if facts != self._facts:
+            self._facts = facts
+            self._emit(JobEvent(job_id, "learned", facts=facts))

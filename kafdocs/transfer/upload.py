@@ -93,13 +93,12 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
 
     def run(ctx: JobContext) -> str:
         record = upload(client, request, ctx)
-        job.meta["doc_id"] = record["id"]
+        ctx.meta["doc_id"] = record["id"]
         return _("filed as {number} ({id})").format(number=record.get("note_no") or "-",
                                                      id=record["id"])
 
-    job = Job(label=request.path.name, run=run, kind="upload",
-              meta={"path": str(request.path), "folder_id": request.folder_id})
-    return job
+    return Job(label=request.path.name, run=run, kind="upload",
+               meta={"path": str(request.path), "folder_id": request.folder_id})
 
 
 def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 
 from kafdocs.gui import drops
 from kafdocs.gui.mainwindow import MainWindow
-from kafdocs.transfer import FINAL_EVENTS as FINAL
 from kafdocs.transfer import JobState
 from tests.gui.conftest import select_folder
 
@@ -109,7 +108,7 @@ def test_download_folder_puts_the_files_on_disk(qtbot, window: MainWindow,
     folder = next(f for f in window.folders.folders if f.name == "Marketing & Communication")
     window.start_folder_download(folder, tmp_path / "out")
     qtbot.waitUntil(lambda: window.transfers.rowCount() == 4 and all(
-        r.state in FINAL for r in window.transfers.rows), timeout=15_000)
+        r.record.state.final for r in window.transfers.rows), timeout=15_000)
     files = sorted(p.name for p in (tmp_path / "out" / folder.name).iterdir()
                    if not p.name.startswith("."))
     assert files == ["Photo équipe été.png", "Plaquette « Énergie » 2026.pdf",

@@ -158,3 +158,17 @@ def test_a_keyring_that_refuses_the_key_is_said_in_the_window(qtbot, sandbox, se
     win = window_factory()
     assert "Your access key was not remembered: the system keyring refused it (X)." in \
         win.statusBar().currentMessage()
+
+
+def test_a_saved_connection_brings_its_learned_upload_limit(qtbot, sandbox, settings,
+                                                            tasks) -> None:
+    from kafdocs.gui.settings import Profile
+
+    settings.save_profile(Profile("Bureau", sandbox.url, "admin", max_upload_mb=2.0))
+    credentials.save_key(sandbox.url, "admin", ACCESS_KEY)
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.sign_in()
+    assert dialog.client.max_upload == 2 * 1024 * 1024  # refused up front from the start
+    dialog.client.close()

@@ -181,7 +181,7 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
     window.start_folder_download(folder, work / "down")
     spin(app, lambda: len(window.queue.jobs) > many // 2)
     down = spin(app, lambda: not window.queue.busy and all(
-        r.state in ("finished", "failed", "skipped", "cancelled") for r in window.transfers.rows))
+        r.record.state.final for r in window.transfers.rows))
     rows.append((f"folder download of {many} files", f"{down:.1f} s", f"{probe.stop():.0f} ms"))
     window.queue.shutdown()
     window.close()

@@ -150,3 +150,47 @@ def test_login_retries_once_when_another_process_spoiled_the_challenge(sandbox) 
     client._send = meddling_send  # type: ignore[method-assign]
     client.login()
     assert spoiled and client.signed_in
+
+
+def test_the_helper_starts_with_the_first_transfer_not_before(
+        client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    helper = HelperTransfers(client, workers=1)
+    try:
+        helper.cancel(1)
+        helper.cancel_all()
+        assert helper._process is None  # a window that transfers nothing pays nothing
+        record = add_document(client, sandbox, folder, "one.bin", b"one")
+        helper.download([record], tmp_path)
+        assert helper._process is not None and helper.wait(30)
+    finally:
+        helper.shutdown()
+
+
+def test_forgetting_a_batch_frees_it_in_both_processes(
+        helper: HelperTransfers, client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    fill(client, sandbox, folder, 3)
+    helper.download_folder(Folder(folder, "Test folder"), tmp_path)
+    assert helper.wait(30)
+    assert helper.held() == (3, 0)  # records kept there; the finished jobs' work is gone
+    (batch,) = helper.table.batches
+    assert sorted(helper.forget(batch)) == [1, 2, 3]
+    assert len(helper.table) == 0
+    assert helper.held() == (0, 0)
+
+
+def test_what_the_helper_learns_reaches_the_apps_client(make_sandbox, tmp_path: Path) -> None:
+    box = make_sandbox(max_post=1_000_000)
+    big = tmp_path / "scan.tiff"
+    big.write_bytes(os.urandom(2_000_000))
+    with Client(box.url, "admin", ACCESS_KEY) as client:
+        helper = HelperTransfers(client, workers=1)
+        learned: list[JobEvent] = []
+        helper.subscribe(lambda e: e.kind == "learned" and learned.append(e))
+        try:
+            helper.upload([UploadRequest(big, "22x1")])
+            assert helper.wait(30)
+            assert helper.jobs[1].state is JobState.FAILED
+            assert learned and learned[0].facts.max_upload is not None
+            assert client.max_upload is not None and client.max_upload < 2_000_000
+        finally:
+            helper.shutdown()

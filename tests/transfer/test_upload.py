@@ -105,9 +105,9 @@ def test_cancelled_upload_leaves_no_document(client: Client, folder: str,
 
     queue = TransferQueue(1)
     queue.subscribe(lambda e: e.kind == "progress" and e.done > 0 and queue.cancel(e.job_id))
-    queue.submit(job)
+    record = queue.submit(job)
     assert queue.wait(30)
-    assert job.state is JobState.CANCELLED
+    assert record.state is JobState.CANCELLED
     assert docs_in(client, folder) == []
 
 
