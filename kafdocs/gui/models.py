@@ -165,7 +165,7 @@ class DocumentModel(QAbstractTableModel):
 
         self._set_loading(True)
         self.tasks.run(page, lambda r: self._arrived(generation, r[0], r[1], first),
-                       lambda e: self._load_failed(generation, e))
+                       lambda e: self._load_failed(generation, e), owner=self)
 
     def _arrived(self, generation: int, total: int, rows: list[dict[str, Any]],
                  first: bool) -> None:
@@ -217,7 +217,7 @@ class DocumentModel(QAbstractTableModel):
                 self.dataChanged.emit(self.index(0, column),
                                       self.index(len(self.rows) - 1, column))
 
-        self.tasks.run(names, show, lambda e: None)
+        self.tasks.run(names, show, lambda e: None, owner=self)
 
     # -- sorting ------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,18 @@ class TaskRunner(QObject):
         self._relays: set[_Relay] = set()
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
-            on_error: Callable[[BaseException], None] | None = None) -> None:
+            on_error: Callable[[BaseException], None] | None = None,
+            owner: QObject | None = None) -> None:
+        """``owner``: the object the callbacks act on; if it is deleted before the result
+        arrives (a window closed meanwhile), the result is dropped."""
         relay = _Relay()
         self._relays.add(relay)
 
         def deliver(result: Any, error: BaseException | None) -> None:
             self._relays.discard(relay)
             relay.deleteLater()
+            if owner is not None and not shiboken6.isValid(owner):
+                return
             if error is not None:
                 if on_error is not None:
                     on_error(error)

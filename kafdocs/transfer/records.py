@@ -63,6 +63,7 @@ class JobRecord:
     state: JobState = JobState.QUEUED
     done: int = 0
     message: str = ""
+    attempts: int = 0  # tries started since it was queued
     started_at: float = 0.0  # time.monotonic() of the process that applied the event
     finished_at: float = 0.0
 
@@ -173,10 +174,12 @@ class JobTable:
                 pass  # late progress of an ended job changes nothing
             elif event.kind == "started":
                 record.state, record.started_at = JobState.RUNNING, time.monotonic()
+                record.attempts = 1
             elif event.kind in ("progress", "retrying"):
                 record.done, record.total = event.done, event.total or record.total
                 if event.kind == "retrying":
                     record.state, record.message = JobState.RETRYING, event.message
+                    record.attempts += 1
                 elif record.state is JobState.RETRYING:
                     record.state = JobState.RUNNING
             elif event.kind in FINAL_EVENTS:
@@ -203,7 +206,7 @@ class JobTable:
         batch.halted = ""
         batch.open += 1
         self.open += 1
-        record.state, record.done, record.message = JobState.QUEUED, 0, ""
+        record.state, record.done, record.message, record.attempts = JobState.QUEUED, 0, "", 0
         record.started_at = record.finished_at = 0.0
         return record
 

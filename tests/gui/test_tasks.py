@@ -47,3 +47,19 @@ def test_many_tasks_leave_reference_counts_intact(qtbot, qapp) -> None:
     after = sys.getrefcount(None), sys.getrefcount(True)
     # the bug loses one reference per task; other objects coming and going move a few
     assert after[0] > before[0] - 500 and after[1] > before[1] - 500
+
+
+def test_a_result_for_a_deleted_owner_is_dropped(qtbot, qapp) -> None:
+    import shiboken6
+    from PySide6.QtCore import QObject
+
+    runner = TaskRunner()
+    owner = QObject()
+    gate = threading.Event()
+    got: list[object] = []
+    runner.run(lambda: gate.wait(5), got.append, got.append, owner=owner)
+    shiboken6.delete(owner)  # a window closed while its task ran
+    gate.set()
+    assert runner.wait(5000)
+    qtbot.waitUntil(lambda: runner.active == 0)
+    assert got == []

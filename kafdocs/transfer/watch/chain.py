@@ -32,7 +32,8 @@ from kafdocs.api import (
     NotKafinea,
 )
 from kafdocs.i18n import _
-from kafdocs.transfer.engine import Job, JobContext, Skipped, describe_os_error
+from kafdocs.transfer.engine import JobContext, Skipped, describe_os_error
+from kafdocs.transfer.records import JobRecord
 from kafdocs.transfer.upload import (
     OnDuplicate,
     UploadRequest,
@@ -84,7 +85,7 @@ class Filing:
     outcome: Outcome | None = None  # None once the job ended: try again later
     record: dict[str, Any] = field(default_factory=dict)  # the document, once filed
     reason: str = ""
-    job: Job | None = None
+    job: JobRecord | None = None  # its record, once submitted
 
 
 def identity_of(path: Path) -> Identity | None:

@@ -29,7 +29,8 @@ from pathlib import Path
 from kafdocs.api import Client, KafdocsError
 from kafdocs.api.retry import RetryPolicy
 from kafdocs.i18n import _
-from kafdocs.transfer.engine import FINAL_EVENTS, Job, JobEvent, JobState, TransferQueue
+from kafdocs.transfer.engine import Job, TransferQueue
+from kafdocs.transfer.records import FINAL_EVENTS, JobEvent, JobState
 
 from .chain import AfterFiling, Filer, Filing, Outcome, WatchSettings, identity_of
 from .journal import DirectoryLock, Identity, Journal
@@ -129,16 +130,20 @@ class Watcher:
             self._observer.stop()  # type: ignore[attr-defined]
         if self._thread is not None:
             self._thread.join()
+        # cancelled outside the lock: a job cancelled while it waits ends at once, and
+        # its end comes back to _on_job_event on this very thread
         with self._lock:
-            for filing in self._jobs.values():
-                if filing.job is not None and filing.job.state is JobState.QUEUED:
-                    self.queue.cancel(filing.job.id)
+            waiting = [f.job.id for f in self._jobs.values()
+                       if f.job is not None and f.job.state is JobState.QUEUED]
+        for job_id in waiting:
+            self.queue.cancel(job_id)
         with self._ended:
             self._ended.wait_for(lambda: not self._jobs,
                                  max(0.0, deadline - STOP_MARGIN - time.monotonic()))
-            for filing in self._jobs.values():
-                if filing.job is not None:
-                    self.queue.cancel(filing.job.id)
+            running = [f.job.id for f in self._jobs.values() if f.job is not None]
+        for job_id in running:
+            self.queue.cancel(job_id)
+        with self._ended:
             self._ended.wait_for(lambda: not self._jobs, max(0.0, deadline - time.monotonic()))
         if self._observer is not None:
             self._observer.join(1)  # type: ignore[attr-defined]
@@ -284,12 +289,11 @@ class Watcher:
                   total=identity[0], meta={"path": str(full), "folder_id":
                                            self.settings.folder_id,
                                            "watched": str(self.directory)})
-        filing.job = job
         self._filing[path] = filing
         self._names[server_key(Path(path).name)] = path
         self._paused.pop(path, None)
-        self.queue.submit(job)
-        self._jobs[job.id] = filing
+        filing.job = self.queue.submit(job)
+        self._jobs[filing.job.id] = filing
 
     # -- the end of a job (a worker thread) --------------------------------------------
     def _on_job_event(self, event: JobEvent) -> None:
