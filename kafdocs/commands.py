@@ -21,7 +21,7 @@ from kafdocs.transfer.download import (
     writable_destination,
 )
 from kafdocs.transfer.engine import describe_os_error
-from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
+from kafdocs.transfer.folders import WS_ID, list_documents, list_folders, resolve_folder
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.typed_ids import check_link_target, documents
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
@@ -103,11 +103,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                    help=_("also relate each document to this record"))
     p.add_argument("--title", help=_("document title (default: the file name without extension)"))
     p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate], default="keep",
-                   help=_("when the folder already has that file name (default: keep both)"))
+                   help=_("when the folder already has that file name: skip, keep both, "
+                          "or replace (a new version of that document: same id, number and "
+                          "links)"))
     p.add_argument("--jobs", type=int, default=2, help=_("parallel uploads (default 2)"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
     p.set_defaults(func=cmd_upload)
+
+    p = sub.add_parser("replace", help=_("upload a file as a new version of a document "
+                                         "(same id, number, folder, title and links)"))
+    p.add_argument("document", help=_("document id (15x42)"))
+    p.add_argument("file", type=Path, help=_("the new file (any name)"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    add_connection_options(p)
+    p.set_defaults(func=cmd_replace)
 
     p = sub.add_parser("download", help=_("download documents or whole folders"))
     p.add_argument("documents", nargs="*", help=_("document ids (15x42)"))
@@ -261,6 +271,15 @@ def cmd_upload(args: argparse.Namespace) -> int:
         return run_jobs(jobs, args.jobs, args.json, {"folder": folder.id},
                         rejected=[(str(path), reason) for path, reason in found.rejected],
                         per_file=True)
+
+
+def cmd_replace(args: argparse.Namespace) -> int:
+    if not WS_ID.match(args.document):
+        raise UsageError(_("{id} is not a document id (they look like 15x42: see "
+                           "`kafdocs ls FOLDER`)").format(id=args.document))
+    with connect(args) as client:
+        job = upload_job(client, UploadRequest(args.file, "", replace_id=args.document))
+        return run_jobs([job], 1, args.json, {"doc_id": args.document})
 
 
 def cmd_download(args: argparse.Namespace) -> int:

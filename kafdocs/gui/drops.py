@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from kafdocs.api import Client, KafdocsError, Query
 from kafdocs.i18n import _, ngettext
-from kafdocs.transfer.upload import OnDuplicate, server_names
+from kafdocs.transfer.storednames import server_names
+from kafdocs.transfer.upload import OnDuplicate
 
 from .formatting import bytes_text
 from .tasks import TaskRunner

@@ -1,21 +1,26 @@
-"""The upload chain: create the Document, send its file, confirm; never leave it empty."""
+"""The upload chain: create the Document, send its file, confirm; never leave it empty.
+
+A file whose name is already in the folder is skipped, filed beside it, or sent as a
+new version of exactly one of those documents (``versions.py``).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import logging
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kafdocs.api import AccessDenied, Client, CorruptFile, FileChanged, KafdocsError, Query
+from kafdocs.api import Client, CorruptFile, KafdocsError, Query
 from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped
+from .localfile import check_expected, check_unchanged, check_uploadable, refuse_empty
 from .mime import detect_mime
+from .storednames import server_names
+from .versions import only_one, replace
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +28,7 @@ log = logging.getLogger(__name__)
 class OnDuplicate(enum.Enum):
     SKIP = "skip"
     KEEP = "keep"  # keep both
-    REPLACE = "replace"
-
-
-class UnreadableFile(KafdocsError):
-    """The local file cannot be uploaded (not a regular file, no permission)."""
-
-
-class EmptyFileRefused(KafdocsError):
-    """Stock vtiger answers success to an empty file part but stores no file."""
+    REPLACE = "replace"  # a new version of the one document of that name
 
 
 @dataclass(frozen=True)
@@ -42,60 +39,38 @@ class UploadRequest:
     link_to: str | None = None  # a CRM record (Account, Contact...) to relate the document to
     on_duplicate: OnDuplicate = OnDuplicate.KEEP
     expect: tuple[int, int] | None = None  # (size, mtime_ns) the caller saw settle, if any
-
-
-def check_uploadable(path: Path) -> os.stat_result:
-    """The file's state as its sending begins, or a clear reason why it cannot be sent."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        raise UnreadableFile(f"{path.name}: {exc.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise UnreadableFile(_("{name} is not a regular file").format(name=path.name))
-    if not os.access(path, os.R_OK):
-        raise UnreadableFile(_("{name}: permission denied").format(name=path.name))
-    return info
-
-
-def check_unchanged(path: Path, before: os.stat_result) -> None:
-    """Refuse a file that is no longer the one whose sending began: it may arrive torn.
-
-    A scanner or an export still writing, or a user saving again, changes the size or
-    the modification time; the caller rolls the document back and tries again later.
-    """
-    try:
-        now = os.stat(path)
-    except OSError:
-        now = None
-    if now is None or (now.st_size, now.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        raise _changed(path)
-
-
-def _changed(path: Path) -> FileChanged:
-    return FileChanged(_("{name} changed while it was being sent; it will be sent again "
-                         "once it stops changing").format(name=path.name))
-
-
-def server_names(name: str) -> list[str]:
-    """How a name may be stored: stock vtiger turns white space into ``_``."""
-    return list(dict.fromkeys([name, "_".join(name.split(" "))]))
+    replace_id: str | None = None  # the document this file is a new version of, if chosen
 
 
 def find_duplicates(client: Client, folder_id: str, file_name: str) -> list[dict[str, Any]]:
-    query = (Query("Documents").select("id", "notes_title", "filename")
-             .where("folderid", "=", folder_id).where("filename", "IN", server_names(file_name)))
-    wanted = set(server_names(file_name))
-    return [r for r in client.query(query) if r.get("filename") in wanted]
+    """The documents of the folder whose file has this name, as the server may store it."""
+    names = server_names(file_name)
+    query = (Query("Documents")
+             .select("id", "notes_title", "note_no", "filename", "filesize", "modifiedtime")
+             .where("folderid", "=", folder_id).where("filename", "IN", names))
+    return [r for r in client.query(query) if r.get("filename") in names]
+
+
+def stored_as(record: dict[str, Any], path: Path) -> str:
+    """The name the server gave the file, when it is not the one sent."""
+    name = str(record.get("filename") or "")
+    return name if name and name != path.name else ""
 
 
 def upload_job(client: Client, request: UploadRequest) -> Job:
     """The upload chain as a queue job; its size is read when it runs, not here."""
 
     def run(ctx: JobContext) -> str:
-        record = upload(client, request, ctx)
+        record, new_version = file_document(client, request, ctx)
         ctx.meta["doc_id"] = record["id"]
-        return _("filed as {number} ({id})").format(number=record.get("note_no") or "-",
-                                                     id=record["id"])
+        number = record.get("note_no") or "-"
+        message = (_("new version of {number} ({id})") if new_version
+                   else _("filed as {number} ({id})")).format(number=number, id=record["id"])
+        renamed = stored_as(record, request.path)
+        if renamed:
+            ctx.meta["stored_name"] = renamed
+            message += " " + _("(stored as {name})").format(name=renamed)
+        return message
 
     return Job(label=request.path.name, run=run, kind="upload",
                meta={"path": str(request.path), "folder_id": request.folder_id})
@@ -103,19 +78,40 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
 
 def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str, Any]:
     """Run the chain for one file; returns the confirmed document record."""
+    return file_document(client, request, ctx)[0]
+
+
+def file_document(client: Client, request: UploadRequest,
+                  ctx: JobContext) -> tuple[dict[str, Any], bool]:
+    """The confirmed document, and whether it is a new version of an existing one."""
     path = request.path
+    if request.replace_id:
+        return _new_version(client, request, request.replace_id, ctx), True
     source = check_uploadable(path)
-    if request.expect is not None and request.expect != (source.st_size, source.st_mtime_ns):
-        raise _changed(path)  # not the file the caller saw complete: maybe half-written
+    check_expected(path, source, request.expect)
     size = source.st_size
-    if size == 0 and not client.supports_file_upload():
-        raise EmptyFileRefused(_("{name}: the file is empty and this server cannot store "
-                                 "empty files").format(name=path.name))
+    refuse_empty(client, path, size)
     ctx.set_total(size)
     duplicates = find_duplicates(client, request.folder_id, path.name)
     if duplicates and request.on_duplicate is OnDuplicate.SKIP:
         raise Skipped(_("A document with the file name {name!r} is already in this folder")
                       .format(name=path.name))
+    if duplicates and request.on_duplicate is OnDuplicate.REPLACE:
+        return _new_version(client, request, only_one(duplicates, path.name), ctx), True
+    return _create(client, request, source, ctx), False
+
+
+def _new_version(client: Client, request: UploadRequest, doc_id: str,
+                 ctx: JobContext) -> dict[str, Any]:
+    record = replace(client, doc_id, request.path, ctx, request.expect)
+    if request.link_to:  # a failed link never deletes a document that was there before
+        _link(client, request.link_to, doc_id)
+    return record
+
+
+def _create(client: Client, request: UploadRequest, source: os.stat_result,
+            ctx: JobContext) -> dict[str, Any]:
+    path, size = request.path, source.st_size
     ctx.check()
     element = {
         "notes_title": request.title or path.stem or path.name,
@@ -130,24 +126,20 @@ def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str,
                                          content_type=element["filetype"],
                                          progress=ctx.progress, cancelled=ctx.cancelled)
         _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], source, path))
-    complete(client, request, record, [old["id"] for old in duplicates])
+    complete(client, request, record)
     return record
 
 
-def complete(client: Client, request: UploadRequest, record: dict[str, Any],
-             duplicates: list[str]) -> None:
-    """The steps after the file is confirmed: the link, then the replaced documents.
+def complete(client: Client, request: UploadRequest, record: dict[str, Any]) -> None:
+    """The step after a new document's file is confirmed: the link to a CRM record, if
+    asked; the document is deleted if the link fails.
 
-    Both may be repeated safely (a watched folder finishes a chain a crash interrupted):
-    ``add_related`` accepts an existing link, a replaced document may be gone already.
+    It may be repeated safely (a watched folder finishes a chain a crash interrupted):
+    ``add_related`` accepts an existing link.
     """
     if request.link_to:
         link_to = request.link_to
         _with_cleanup(client, record["id"], lambda: _link(client, link_to, record["id"]))
-    if request.on_duplicate is OnDuplicate.REPLACE:
-        for old in duplicates:  # only now that the new one is confirmed
-            with contextlib.suppress(AccessDenied):  # deleted already
-                client.delete(old)
 
 
 def _create_then_upload(client: Client, element: dict[str, str], source: os.stat_result,

@@ -5,7 +5,8 @@ before it is taken, so a chain cut short at any point (a crash, ``kill -9``, a l
 answer that the engine retries) is finished or undone by the next attempt:
 
 - a document that the journal does not name yet but that holds the whole file is
-  adopted (the link and the replacement are completed, both can be repeated);
+  adopted (its link is completed, which can be repeated); a new version of an
+  existing document is simply sent again (the server keeps one file either way);
 - a document that holds no file is deleted: the CRM never keeps an empty document;
 - a confirmed document is never sent again: only the file's move is left to do.
 """
@@ -33,11 +34,11 @@ from kafdocs.api import (
 )
 from kafdocs.i18n import _
 from kafdocs.transfer.engine import JobContext, Skipped, describe_os_error
+from kafdocs.transfer.localfile import check_uploadable
 from kafdocs.transfer.records import JobRecord
 from kafdocs.transfer.upload import (
     OnDuplicate,
     UploadRequest,
-    check_uploadable,
     complete,
     find_duplicates,
     upload,
@@ -156,7 +157,7 @@ class Filer:
         else:
             adopted = self.reconcile(chain, adopt=True)
             if adopted is not None:
-                complete(self.client, request, adopted, chain.existing)
+                complete(self.client, request, adopted)
                 self.journal.record(chain, "confirmed", doc=adopted["id"],
                                     number=adopted.get("note_no", ""))
                 return adopted
@@ -262,7 +263,7 @@ class Filer:
         """The file went away: whatever a begun chain sent is kept if whole."""
         adopted = self.reconcile(chain, adopt=True) if chain is not None else None
         if chain is not None and adopted is not None:
-            complete(self.client, self.request(chain.path), adopted, chain.existing)
+            complete(self.client, self.request(chain.path), adopted)
             self.journal.record(chain, "confirmed", doc=adopted["id"],
                                 number=adopted.get("note_no", ""))
             self.journal.record(chain, "done", outcome="gone")
