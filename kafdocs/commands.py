@@ -21,7 +21,7 @@ from kafdocs.transfer.download import (
     writable_destination,
 )
 from kafdocs.transfer.engine import describe_os_error
-from kafdocs.transfer.folders import WS_ID, list_documents, list_folders, resolve_folder
+from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.typed_ids import check_link_target, documents
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
@@ -274,12 +274,11 @@ def cmd_upload(args: argparse.Namespace) -> int:
 
 
 def cmd_replace(args: argparse.Namespace) -> int:
-    if not WS_ID.match(args.document):
-        raise UsageError(_("{id} is not a document id (they look like 15x42: see "
-                           "`kafdocs ls FOLDER`)").format(id=args.document))
     with connect(args) as client:
-        job = upload_job(client, UploadRequest(args.file, "", replace_id=args.document))
-        return run_jobs([job], 1, args.json, {"doc_id": args.document})
+        (record,) = documents(client, [args.document])
+        request = UploadRequest(args.file, str(record.get("folderid", "")),
+                                replace_id=record["id"])
+        return run_jobs([upload_job(client, request)], 1, args.json, {"doc_id": record["id"]})
 
 
 def cmd_download(args: argparse.Namespace) -> int:

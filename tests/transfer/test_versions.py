@@ -272,4 +272,4 @@ def test_cli_replace_a_chosen_document(cli_env, crm: Client, capsys, tmp_path: P
     assert "1 done" in capsys.readouterr().err
     assert file_of(crm, crm.retrieve(old["id"])) == b"%PDF signed"
     assert main(["replace", "DOC12", str(path)]) == 2
-    assert "DOC12 is not a document id" in capsys.readouterr().err
+    assert "“DOC12” is not a document id" in capsys.readouterr().err
