@@ -22,6 +22,7 @@ import logging
 import multiprocessing
 import pickle
 import threading
+import time
 from collections.abc import Collection
 from concurrent.futures import Future
 from contextlib import suppress
@@ -40,12 +41,15 @@ from .folders import Folder
 from .records import FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
 from .service import TransferService
 from .upload import UploadRequest
+from .watch import WatchEvent, WatchListener, WatchSettings
 
 log = logging.getLogger(__name__)
 BATCH_SECONDS = 0.05  # how long events wait in the helper to travel together
 # requests that (re)queue jobs: the app is busy until the helper has answered them
 JOB_REQUESTS = frozenset({"upload", "download", "download_folder", "fetch", "retry_failed"})
-REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all", "forget", "held"}
+REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all", "forget", "held", "watch"}
+STARTING = JOB_REQUESTS | {"watch"}  # requests that start a helper if none runs
+RESTART_AFTER = 10.0  # a helper that lived this long is started again if it was watching
 SLOW_REQUESTS = frozenset({"download_folder"})  # answered from their own thread
 
 
@@ -69,7 +73,10 @@ class HelperTransfers:
         self._last_id = 0  # ids of a new helper continue after every id seen
         self._conn: Connection | None = None
         self._process: BaseProcess | None = None
+        self._started = 0.0
         self._closed = False
+        self._watched: list[WatchSettings] = []  # what the helper is asked to watch
+        self.watch_listeners: list[WatchListener] = []
 
     @property
     def jobs(self) -> dict[int, JobRecord]:
@@ -85,6 +92,7 @@ class HelperTransfers:
             target=serve, name="kafdocs-transfers", daemon=True,
             args=(theirs, self.client.spec(), self.workers, i18n.language(), first_id))
         self._process.start()
+        self._started = time.monotonic()
         theirs.close()
         self._conn = ours
         threading.Thread(target=self._read, args=(ours,), name="kafdocs-helper-reader",
@@ -121,6 +129,16 @@ class HelperTransfers:
         self._call("forget", batch, frozenset(only))
         return dropped
 
+    def watch(self, wanted: list[WatchSettings]) -> dict[str, str]:
+        """Blocks until the helper watches exactly ``wanted``: not on the GUI thread."""
+        self._watched = list(wanted)
+        if not wanted and self._conn is None:
+            return {}  # nothing watched, no helper needed
+        return dict(self._call("watch", self._watched).result())
+
+    def subscribe_watch(self, listener: WatchListener) -> None:
+        self.watch_listeners.append(listener)
+
     def held(self) -> tuple[int, int]:
         """(records, jobs' work) the helper keeps: memory checks. Blocks: not on the
         GUI thread."""
@@ -134,20 +152,25 @@ class HelperTransfers:
             if self._closed:
                 future.set_exception(HelperStopped(_("The transfers are shut down")))
                 return future
-            if self._conn is None and name not in JOB_REQUESTS:
+            if self._conn is None and name not in STARTING:
                 future.set_result(None)  # no helper, nothing of it to act on
                 return future
             if self._conn is None:
                 self._start()
-            call_id = next(self._call_ids)
-            self._calls[call_id] = (name, future)
-            try:
-                assert self._conn is not None
-                self._conn.send((name, call_id, args))
-            except (OSError, ValueError) as exc:
-                self._calls.pop(call_id, None)
-                future.set_exception(HelperStopped(str(exc)))
+                if self._watched and name != "watch":  # a new helper watches as the last
+                    self._send_locked("watch", (self._watched,), Future())
+            self._send_locked(name, args, future)
         return future
+
+    def _send_locked(self, name: str, args: tuple[Any, ...], future: Future[Any]) -> None:
+        call_id = next(self._call_ids)
+        self._calls[call_id] = (name, future)
+        try:
+            assert self._conn is not None
+            self._conn.send((name, call_id, args))
+        except (OSError, ValueError) as exc:
+            self._calls.pop(call_id, None)
+            future.set_exception(HelperStopped(str(exc)))
 
     # -- state --------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -192,6 +215,12 @@ class HelperTransfers:
                 break
             if message[0] == "events":
                 self._mirror(message[1])
+            elif message[0] == "watch":
+                for listener in list(self.watch_listeners):
+                    try:
+                        listener(message[1])
+                    except Exception:
+                        log.exception("watch listener failed")
             else:
                 _, call_id, ok, value = message
                 _name, future = self._calls.pop(call_id, ("", None))
@@ -230,6 +259,10 @@ class HelperTransfers:
         if lost and not self._closed:
             log.error("the transfer helper stopped with %d transfers running", len(lost))
         self._mirror(lost)
+        if self._watched and not self._closed and time.monotonic() - self._started > \
+                RESTART_AFTER:  # watched folders go on; a helper dying at once is not retried
+            log.error("the transfer helper stopped while watching folders: starting another")
+            self._call("watch", self._watched)
 
 
 def _log_failure(future: Future[Any]) -> None:
@@ -248,6 +281,7 @@ def serve(conn: Connection, spec: ClientSpec, workers: int, language: str,
     service = TransferService(client, workers, first_id=first_id)
     outbox = Outbox(conn)
     service.subscribe(outbox.put)
+    service.subscribe_watch(outbox.put_watch)
     cancel, timeout = True, 5.0
     try:
         while True:
@@ -258,7 +292,7 @@ def serve(conn: Connection, spec: ClientSpec, workers: int, language: str,
             if name == "shutdown":
                 cancel, timeout = args
                 break
-            if name in SLOW_REQUESTS:
+            if name in SLOW_REQUESTS or name == "watch":  # watch: its stops may take time
                 threading.Thread(target=outbox.answer, daemon=True,
                                  args=(call_id, getattr(service, name), args)).start()
             elif name == "held":
@@ -288,6 +322,11 @@ class Outbox:
         if event.record is not None:  # a copy as it is now: the table's own may change
             event = replace(event, record=replace(event.record, meta=dict(event.record.meta)))
         self._events(event)
+
+    def put_watch(self, event: WatchEvent) -> None:  # worker and watcher threads
+        """A watched folder's news: rare, sent at once, after the job events before it."""
+        self._flush()
+        self._send(("watch", event))
 
     def answer(self, call_id: int, method: Any, args: tuple[Any, ...]) -> None:
         try:

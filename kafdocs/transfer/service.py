@@ -9,7 +9,9 @@ from the GUI thread. Tests and scripts may run it in their own process.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,6 +25,10 @@ from .folders import Folder
 from .manifest import Manifest
 from .records import FINAL_EVENTS, FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
 from .upload import UploadRequest, upload_job
+from .watch import WatchEvent, WatchListener, WatchSettings
+from .watch.group import WatchGroup
+
+log = logging.getLogger(__name__)
 
 
 class Transfers(Protocol):
@@ -40,6 +46,8 @@ class Transfers(Protocol):
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
     def download_folder(self, folder: Folder, dest: Path) -> int: ...
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None: ...
+    def watch(self, wanted: list[WatchSettings]) -> dict[str, str]: ...
+    def subscribe_watch(self, listener: WatchListener) -> None: ...
     def cancel(self, job_id: int) -> None: ...
     def cancel_all(self) -> None: ...
     def retry_failed(self) -> object: ...
@@ -64,6 +72,8 @@ class TransferService(TransferQueue):
         self._open_plans: dict[int, Manifest] = {}  # folder downloads' batches
         self._plans_lock = threading.RLock()
         self._prepared: set[Path] = set()  # cache roots created and cleaned by this process
+        self._watch_listeners: list[WatchListener] = []
+        self._watching: WatchGroup | None = None
         self.subscribe(self._compact_finished_plans)
 
     # -- requests -----------------------------------------------------------
@@ -101,6 +111,32 @@ class TransferService(TransferQueue):
             self._prepared.add(cache_root)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.submit(document_job(self.client, record, target.parent, target.name))
+
+    def watch(self, wanted: list[WatchSettings]) -> dict[str, str]:
+        """Watch exactly these folders, filing on this queue (slow: not on the GUI thread).
+
+        Returns why a folder could not be watched, by folder.
+        """
+        if self._watching is None:
+            self._watching = WatchGroup(self.client, self, self._watch_event)
+        return self._watching.apply(wanted)
+
+    def subscribe_watch(self, listener: WatchListener) -> None:
+        self._watch_listeners.append(listener)
+
+    def _watch_event(self, event: WatchEvent) -> None:
+        for listener in list(self._watch_listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken view must not stop the watchers
+                log.exception("watch listener failed")
+
+    def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
+        """Stop watching (uploads in flight finished or rolled back), then the queue."""
+        started = time.monotonic()
+        if self._watching is not None:
+            self._watching.stop(timeout)
+        super().shutdown(cancel, max(1.0, timeout - (time.monotonic() - started)))
 
     # -- folder manifests ---------------------------------------------------
     def _compact_finished_plans(self, event: JobEvent) -> None:

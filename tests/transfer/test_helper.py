@@ -194,3 +194,26 @@ def test_what_the_helper_learns_reaches_the_apps_client(make_sandbox, tmp_path: 
             assert client.max_upload is not None and client.max_upload < 2_000_000
         finally:
             helper.shutdown()
+
+
+def test_watched_folder_in_the_helper_files_into_the_app_transfers(
+        helper: HelperTransfers, client: Client, folder: str, tmp_path: Path) -> None:
+    from kafdocs.transfer.watch import WatchEvent, WatchSettings
+    from tests.transfer.watch_helpers import wait_until
+
+    events: list[WatchEvent] = []
+    helper.subscribe_watch(events.append)
+    inbox = tmp_path / "scans"
+    inbox.mkdir()
+    problems = helper.watch([WatchSettings(inbox, folder, settle=0.1),
+                             WatchSettings(tmp_path / "absent", folder)])
+    assert list(problems) == [str(tmp_path / "absent")]
+    (inbox / "scan 1.pdf").write_bytes(b"%PDF-1.4 scan")
+    wait_until(lambda: any(e.kind == "filed" for e in events), timeout=30)
+    (job,) = helper.jobs.values()  # among the app's transfers
+    assert job.label == "scan 1.pdf" and job.state is JobState.DONE
+    assert (inbox / "Filed" / "scan 1.pdf").exists()
+    assert helper.watch([]) == {}
+    (inbox / "later.pdf").write_bytes(b"not watched any more")
+    helper.shutdown(cancel=True, timeout=5)
+    assert (inbox / "later.pdf").exists()

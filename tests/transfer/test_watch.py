@@ -13,9 +13,17 @@ from kafdocs import i18n
 from kafdocs.api import Client, ConnectionFailed
 from kafdocs.api.retry import RetryPolicy
 from kafdocs.sandbox.app import Sandbox
-from kafdocs.transfer import JobEvent
+from kafdocs.transfer import JobEvent, TransferQueue
 from kafdocs.transfer.upload import OnDuplicate
-from kafdocs.transfer.watch import JOURNAL, AfterFiling, AlreadyWatched, watcher
+from kafdocs.transfer.watch import (
+    JOURNAL,
+    AfterFiling,
+    AlreadyWatched,
+    WatchEvent,
+    WatchSettings,
+    watcher,
+)
+from kafdocs.transfer.watch.group import WatchGroup
 from kafdocs.transfer.watch.journal import Journal
 from kafdocs.transfer.watch.rules import watched
 from kafdocs.transfer.watch.settle import Settler
@@ -298,3 +306,30 @@ def test_one_watcher_per_directory(kafinea: Client, inbox: Path,
     watching(kafinea, inbox)
     with pytest.raises(AlreadyWatched, match="already being watched"):
         Watching(kafinea, inbox).start()
+
+
+def test_a_group_watches_exactly_the_folders_it_is_given(
+        kafinea: Client, tmp_path: Path) -> None:
+    seen: list[WatchEvent] = []
+    queue = TransferQueue(2)
+    group = WatchGroup(kafinea, queue, seen.append)
+    first, second = tmp_path / "scans", tmp_path / "exports"
+    first.mkdir()
+    second.mkdir()
+    wanted = [WatchSettings(first, "22x1", settle=0.1), WatchSettings(second, "22x1", settle=0.1),
+              WatchSettings(tmp_path / "absent", "22x1")]
+    problems = group.apply(wanted)
+    assert list(problems) == [str(tmp_path / "absent")]
+    assert "is not a folder" in problems[str(tmp_path / "absent")]
+    (first / "a.pdf").write_bytes(b"a")
+    (second / "b.pdf").write_bytes(b"b")
+    wait_until(lambda: len([e for e in seen if e.kind == "filed"]) == 2)
+    assert group.apply(wanted[:1]) == {}
+    assert group.watching == wanted[:1]
+    (second / "c.pdf").write_bytes(b"c")  # no longer watched
+    (first / "d.pdf").write_bytes(b"d")  # still watched, settles as fast
+    wait_until(lambda: len([e for e in seen if e.kind == "filed"]) == 3)
+    group.stop()
+    queue.shutdown()
+    assert (second / "c.pdf").exists()
+    assert sorted(e.path for e in seen if e.kind == "filed") == ["a.pdf", "b.pdf", "d.pdf"]

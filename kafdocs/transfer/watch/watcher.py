@@ -79,7 +79,8 @@ class Watcher:
         self.listener = listener
         self.clock = clock
         self.poll = min(0.5, max(0.05, settings.settle / 4))  # re-stat files settling
-        self._lock = threading.Lock()
+        # re-entrant: a queue that was shut down ends a submitted job inside submit()
+        self._lock = threading.RLock()
         self._ended = threading.Condition(self._lock)
         self._wake = threading.Event()
         self._stopping = threading.Event()
