@@ -14,17 +14,18 @@ from kafdocs import credentials
 from kafdocs.api import Client, KafdocsError, is_insecure
 from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size
-from kafdocs.transfer import Job, JobState, TransferQueue
-from kafdocs.transfer.download import (
-    document_jobs,
-    plan_folder_download,
-    writable_destination,
-)
+from kafdocs.transfer import JobState, TransferService
+from kafdocs.transfer.download import writable_destination
 from kafdocs.transfer.engine import describe_os_error
-from kafdocs.transfer.folders import list_documents, list_folders, resolve_folder
+from kafdocs.transfer.folders import (
+    FolderNotFound,
+    list_documents,
+    list_folders,
+    resolve_folder,
+)
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.typed_ids import check_link_target, documents
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, find_duplicates
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -155,6 +156,10 @@ def reporting_errors(work: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("kafdocs: " + _("interrupted"), file=sys.stderr)
         return 130
+    except FolderNotFound as exc:
+        print(f"kafdocs: {exc} — " + _("List the folders with `kafdocs folders`."),
+              file=sys.stderr)
+        return EXIT_USAGE
     except KafdocsError as exc:
         print(f"kafdocs: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -216,25 +221,28 @@ def cmd_ls(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any],
-             rejected: list[tuple[str, str]] | None = None, per_file: bool = False) -> int:
-    """Run the jobs with progress on a terminal, then one line per failure and a summary.
+def run_transfers(client: Client, workers: int, as_json: bool,
+                  submit: Callable[[TransferService], dict[str, Any]],
+                  rejected: list[tuple[str, str]] | None = None, per_file: bool = False) -> int:
+    """Queue transfers with ``submit`` on the engine the app uses, show progress on a
+    terminal, then one line per failure and a summary.
 
-    ``rejected`` are files refused before any job (not found, unreadable): they count as
-    failed. ``per_file`` prints what became of each file that went through (uploads).
+    ``submit`` returns what the JSON output adds. ``rejected`` are files refused before
+    any job (not found, unreadable): they count as failed. ``per_file`` prints what
+    became of each file that went through (uploads).
     """
-    queue = TransferQueue(workers)
-    progress = TerminalProgress(queue.table, enabled=None if not as_json else False)
-    queue.subscribe(progress)
-    queue.submit_batch(jobs)
+    service = TransferService(client, workers)
+    progress = TerminalProgress(service.table, enabled=None if not as_json else False)
+    service.subscribe(progress)
     try:
-        queue.wait()
-    except KeyboardInterrupt:
-        queue.shutdown(cancel=True)
+        extra = submit(service)
+        service.wait()
+    except BaseException:
+        service.shutdown(cancel=True)
         raise
     finally:
         progress.close()
-    summary = queue.summary()
+    summary = service.summary()
     summary.failed += len(rejected or [])
     summary.failures[:0] = rejected or []
     for label, reason in summary.failures:
@@ -246,16 +254,16 @@ def run_jobs(jobs: list[Job], workers: int, as_json: bool, extra: dict[str, Any]
             "cancelled": summary.cancelled, "bytes": summary.bytes,
             "seconds": round(summary.seconds, 3)},
             "jobs": [{"name": j.label, "state": j.state.value, "message": j.message, **j.meta}
-                     for j in queue.table]})
+                     for j in service.table]})
     else:
-        for job in queue.table:
+        for job in service.table:
             if per_file and job.state is JobState.DONE:
                 print(_("{name}: {outcome}").format(name=job.label, outcome=job.message))
             if job.state is JobState.SKIPPED:
                 print(_("skipped: {name}: {reason}").format(name=job.label, reason=job.message),
                       file=sys.stderr)
         print(summary.line(), file=sys.stderr)
-    queue.shutdown(cancel=False)
+    service.shutdown(cancel=False)
     return 0 if summary.ok else EXIT_FAILED
 
 
@@ -266,11 +274,19 @@ def cmd_upload(args: argparse.Namespace) -> int:
         if args.link:
             check_link_target(client, args.link)
         policy = OnDuplicate(args.on_duplicate)
-        jobs = [upload_job(client, UploadRequest(path, folder.id, args.title, args.link, policy))
-                for path in found.files]
-        return run_jobs(jobs, args.jobs, args.json, {"folder": folder.id},
-                        rejected=[(str(path), reason) for path, reason in found.rejected],
-                        per_file=True)
+        same_name = {} if policy is OnDuplicate.KEEP else find_duplicates(
+            client, folder.id, [path.name for path in found.files])
+        requests = [UploadRequest(path, folder.id, args.title, args.link, policy,
+                                  duplicates=tuple(same_name.get(path.name, [])))
+                    for path in found.files]
+
+        def submit(service: TransferService) -> dict[str, Any]:
+            service.upload(requests)
+            return {"folder": folder.id}
+
+        return run_transfers(client, args.jobs, args.json, submit,
+                             rejected=[(str(path), reason) for path, reason in found.rejected],
+                             per_file=True)
 
 
 def cmd_replace(args: argparse.Namespace) -> int:
@@ -278,7 +294,12 @@ def cmd_replace(args: argparse.Namespace) -> int:
         (record,) = documents(client, [args.document])
         request = UploadRequest(args.file, str(record.get("folderid", "")),
                                 replace_id=record["id"])
-        return run_jobs([upload_job(client, request)], 1, args.json, {"doc_id": record["id"]})
+
+        def submit(service: TransferService) -> dict[str, Any]:
+            service.upload([request])
+            return {"doc_id": record["id"]}
+
+        return run_transfers(client, 1, args.json, submit)
 
 
 def cmd_download(args: argparse.Namespace) -> int:
@@ -286,19 +307,16 @@ def cmd_download(args: argparse.Namespace) -> int:
         raise UsageError(_("Name documents to download, or one or more --folder"))
     writable_destination(args.dest)
     with connect(args) as client:
-        jobs: list[Job] = []
-        fresh = 0
-        plans = []
-        for name in args.folder:
-            plan = plan_folder_download(client, resolve_folder(client, name), args.dest)
-            plans.append(plan)
-            jobs += plan.jobs
-            fresh += plan.up_to_date
+        folders = [resolve_folder(client, name) for name in args.folder]
         records = documents(client, args.documents)
-        jobs += document_jobs(client, records, args.dest)
-        if fresh and not args.json:
-            print(_("{count} documents already up to date").format(count=fresh), file=sys.stderr)
-        status = run_jobs(jobs, args.jobs, args.json, {"up_to_date": fresh})
-        for plan in plans:
-            plan.manifest.compact()
-    return status
+
+        def submit(service: TransferService) -> dict[str, Any]:
+            fresh = sum(service.download_folder(folder, args.dest).up_to_date
+                        for folder in folders)
+            service.download(records, args.dest)
+            if fresh and not args.json:
+                print(_("{count} documents already up to date").format(count=fresh),
+                      file=sys.stderr)
+            return {"up_to_date": fresh}
+
+        return run_transfers(client, args.jobs, args.json, submit)

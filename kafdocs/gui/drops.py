@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from kafdocs.api import Client, KafdocsError, Query
 from kafdocs.i18n import _, ngettext
-from kafdocs.transfer.storednames import server_names
 from kafdocs.transfer.upload import OnDuplicate
 
 from .formatting import bytes_text
@@ -158,18 +157,6 @@ class DuplicateDialog(QDialog):
     @property
     def policy(self) -> OnDuplicate:
         return next(p for p, b in self.choice_buttons.items() if b.isChecked())
-
-
-def existing_names(client: Client, folder_id: str, names: list[str]) -> set[str]:
-    """Which of ``names`` are already file names in the folder (batched queries)."""
-    found: set[str] = set()
-    wanted = sorted({variant for n in names if n for variant in server_names(n)})
-    for start in range(0, len(wanted), 50):
-        batch = wanted[start:start + 50]
-        query = (Query("Documents").select("filename").where("folderid", "=", folder_id)
-                 .where("filename", "IN", batch))
-        found |= {r.get("filename", "") for r in client.query(query)}
-    return {n for n in names if set(server_names(n)) & found}
 
 
 def file_sizes(files: list[Path]) -> dict[Path, int]:

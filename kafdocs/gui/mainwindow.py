@@ -34,20 +34,19 @@ from kafdocs import logfile
 from kafdocs.api import BadAnswer, Client, ClientFacts, instance_url
 from kafdocs.api.streams import b64_length
 from kafdocs.i18n import _, ngettext
-from kafdocs.transfer import JobRecord, Summary, Transfers
+from kafdocs.transfer import FolderQueued, JobRecord, Summary, Transfers
 from kafdocs.transfer.cache import cache_target
 from kafdocs.transfer.download import expected_size, modified_timestamp, web_link
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, find_duplicates
 
 from .about import AboutDialog
 from .drops import (
     DuplicateDialog,
     UploadDialog,
     accept_file_drag,
-    existing_names,
     file_sizes,
     take_file_drop,
 )
@@ -384,17 +383,17 @@ class MainWindow(QMainWindow):
             self.show_error(_("Your CRM user may not create documents."))
             return
 
-        def prepare() -> tuple[Any, dict[Path, int], set[str]]:
+        def prepare() -> tuple[Any, dict[Path, int], dict[str, list[dict[str, Any]]]]:
             found = expand_paths(paths)
             names = [p.name for p in found.files]
-            return found, file_sizes(found.files), existing_names(self.client, folder.id, names)
+            return found, file_sizes(found.files), find_duplicates(self.client, folder.id, names)
 
         self.statusBar().showMessage(_("Preparing the upload…"), 3000)
         self.tasks.run(prepare, lambda r: self._confirm_upload(folder, *r),
                        self._background_error)
 
     def _confirm_upload(self, folder: Folder, found: Any, sizes: dict[Path, int],
-                        taken: set[str]) -> None:
+                        taken: dict[str, list[dict[str, Any]]]) -> None:
         for path, reason in found.rejected:
             self.show_error(_("Not uploaded: {name} ({reason})").format(name=path.name,
                                                                         reason=reason))
@@ -408,7 +407,8 @@ class MainWindow(QMainWindow):
         policies = self._ask_duplicates([f for f in files if f.name in taken])
         chosen = [(path, policies.get(path, OnDuplicate.KEEP)) for path in files]
         self.queue.upload([UploadRequest(path, folder.id, link_to=dialog.link_to,
-                                         on_duplicate=policy)
+                                         on_duplicate=policy,
+                                         duplicates=tuple(taken.get(path.name, [])))
                            for path, policy in chosen if policy is not OnDuplicate.SKIP])
 
     def _within_limit(self, sizes: dict[Path, int]) -> list[Path]:
@@ -470,8 +470,8 @@ class MainWindow(QMainWindow):
     def start_folder_download(self, folder: Folder, dest: Path) -> None:
         self.statusBar().showMessage(_("Listing “{folder}”…").format(folder=folder.name), 5000)
 
-        def planned(count: int) -> None:
-            if not count:
+        def planned(queued: FolderQueued) -> None:
+            if not queued.to_fetch:
                 self.statusBar().showMessage(
                     _("“{folder}” is already up to date.").format(folder=folder.name), 5000)
 

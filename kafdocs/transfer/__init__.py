@@ -15,8 +15,8 @@ from .records import (
     JobTable,
     Summary,
 )
-from .service import Transfers, TransferService
+from .service import FolderQueued, Transfers, TransferService
 
-__all__ = ["FINAL_EVENTS", "FINAL_STATES", "Inbox", "Job", "JobContext", "JobEvent",
+__all__ = ["FINAL_EVENTS", "FINAL_STATES", "FolderQueued", "Inbox", "Job", "JobContext", "JobEvent",
            "JobRecord", "JobState", "JobTable", "Skipped", "Summary", "TransferQueue",
            "TransferService", "Transfers"]

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from kafdocs.api import Client, KafdocsError, Query
-from kafdocs.i18n import N_, _
+from kafdocs.i18n import _
 
 WS_ID = re.compile(r"^\d+x\d+$")
 
 
 class FolderNotFound(KafdocsError):
-    hint = N_("List the folders with `kafdocs folders`.")
+    """No folder, or several, by that name."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from kafdocs.i18n import _
 from .engine import Inbox, Listener
 from .folders import Folder
 from .records import FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
-from .service import TransferService
+from .service import FolderQueued, TransferService
 from .upload import UploadRequest
 from .watch import WatchEvent, WatchListener, WatchSettings
 
@@ -107,9 +107,9 @@ class HelperTransfers:
         if records:
             self._call("download", records, dest)
 
-    def download_folder(self, folder: Folder, dest: Path) -> int:
+    def download_folder(self, folder: Folder, dest: Path) -> FolderQueued:
         """Blocks until the helper has listed the folder: call it off the GUI thread."""
-        return int(self._call("download_folder", folder, dest).result())
+        return FolderQueued(*self._call("download_folder", folder, dest).result())
 
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
         self._call("fetch", record, cache_root)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from kafdocs.api import Client
 
@@ -31,6 +31,13 @@ from .watch.group import WatchGroup
 log = logging.getLogger(__name__)
 
 
+class FolderQueued(NamedTuple):
+    """What a folder download found: documents queued, documents already up to date."""
+
+    to_fetch: int
+    up_to_date: int
+
+
 class Transfers(Protocol):
     """What the app may ask of its transfers, wherever they run.
 
@@ -44,7 +51,7 @@ class Transfers(Protocol):
     def jobs(self) -> dict[int, JobRecord]: ...
     def upload(self, requests: list[UploadRequest]) -> None: ...
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
-    def download_folder(self, folder: Folder, dest: Path) -> int: ...
+    def download_folder(self, folder: Folder, dest: Path) -> FolderQueued: ...
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None: ...
     def watch(self, wanted: list[WatchSettings]) -> dict[str, str]: ...
     def subscribe_watch(self, listener: WatchListener) -> None: ...
@@ -85,19 +92,20 @@ class TransferService(TransferQueue):
         if records:
             self.submit_batch(document_jobs(self.client, records, dest))
 
-    def download_folder(self, folder: Folder, dest: Path) -> int:
+    def download_folder(self, folder: Folder, dest: Path) -> FolderQueued:
         """List the folder (slow: call it off the GUI thread) and queue what changed.
 
-        Returns how many documents will be fetched; 0 means all are up to date.
+        The folder's manifest is compacted once every job of the batch has ended: the
+        one way a folder download is planned and finished, for the app and the CLI.
         """
         plan = plan_folder_download(self.client, folder, dest)
         if not plan.jobs:
             plan.manifest.compact()
-            return 0
+            return FolderQueued(0, plan.up_to_date)
         with self._plans_lock:  # a job may end before its batch is known here
             (first, *_others) = self.submit_batch(plan.jobs)
             self._open_plans[first.batch] = plan.manifest
-        return len(plan.jobs)
+        return FolderQueued(len(plan.jobs), plan.up_to_date)
 
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
         """One document into the app's cache under ``cache_root``, to open or drag it.

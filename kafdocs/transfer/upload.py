@@ -9,7 +9,8 @@ from __future__ import annotations
 import enum
 import logging
 import os
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -40,15 +41,43 @@ class UploadRequest:
     on_duplicate: OnDuplicate = OnDuplicate.KEEP
     expect: tuple[int, int] | None = None  # (size, mtime_ns) the caller saw settle, if any
     replace_id: str | None = None  # the document this file is a new version of, if chosen
+    # the folder's documents with this file name, when the caller looked them up for the
+    # whole drop (find_duplicates); None: looked up when the job runs, if its policy needs
+    duplicates: tuple[dict[str, Any], ...] | None = field(default=None, hash=False)
 
 
-def find_duplicates(client: Client, folder_id: str, file_name: str) -> list[dict[str, Any]]:
-    """The documents of the folder whose file has this name, as the server may store it."""
-    names = server_names(file_name)
-    query = (Query("Documents")
-             .select("id", "notes_title", "note_no", "filename", "filesize", "modifiedtime")
-             .where("folderid", "=", folder_id).where("filename", "IN", names))
-    return [r for r in client.query(query) if r.get("filename") in names]
+NAMES_PER_QUERY = 50
+
+
+def find_duplicates(client: Client, folder_id: str,
+                    names: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+    """The folder's documents whose file has one of ``names``, as the server may store
+    it, by name (names with none are left out): one query per 50 names, for a whole drop."""
+    variants: dict[str, set[str]] = {}  # a name as the server may store it -> our names
+    for name in names:
+        for variant in server_names(name):
+            variants.setdefault(variant, set()).add(name)
+    found: dict[str, list[dict[str, Any]]] = {}
+    wanted = sorted(variants)
+    for start in range(0, len(wanted), NAMES_PER_QUERY):
+        query = (Query("Documents")
+                 .select("id", "notes_title", "note_no", "filename", "filesize", "modifiedtime")
+                 .where("folderid", "=", folder_id)
+                 .where("filename", "IN", wanted[start:start + NAMES_PER_QUERY]))
+        for row in client.query(query):
+            for name in sorted(variants.get(str(row.get("filename")), ())):
+                found.setdefault(name, []).append(row)
+    return found
+
+
+def _duplicates_of(client: Client, request: UploadRequest) -> list[dict[str, Any]]:
+    """The documents the request's policy must know of: "keep both" needs none."""
+    if request.on_duplicate is OnDuplicate.KEEP:
+        return []
+    if request.duplicates is not None:
+        return list(request.duplicates)
+    name = request.path.name
+    return find_duplicates(client, request.folder_id, [name]).get(name, [])
 
 
 def stored_as(record: dict[str, Any], path: Path) -> str:
@@ -92,7 +121,7 @@ def file_document(client: Client, request: UploadRequest,
     size = source.st_size
     refuse_empty(client, path, size)
     ctx.set_total(size)
-    duplicates = find_duplicates(client, request.folder_id, path.name)
+    duplicates = _duplicates_of(client, request)
     if duplicates and request.on_duplicate is OnDuplicate.SKIP:
         raise Skipped(_("A document with the file name {name!r} is already in this folder")
                       .format(name=path.name))

@@ -97,3 +97,23 @@ def test_wrong_key_is_a_clear_error(env, capsys, monkeypatch) -> None:
     err = capsys.readouterr().err
     assert "Wrong user name or access key" in err  # the window's words, not the server's
     assert "Invalid username or password" not in err
+
+
+def test_a_folder_download_is_finished_as_the_app_finishes_it(env, capsys,
+                                                               tmp_path: Path) -> None:
+    """The CLI runs the app's TransferService: the manifest is compacted when the batch
+    ends, whatever an earlier crash left in it."""
+    journal = tmp_path / "Contrats" / ".kafdocs-manifest.jsonl"
+    journal.parent.mkdir()
+    journal.write_text("a damaged line from a crash\n")
+    assert main(["download", "--folder", "Contrats", "--dest", str(tmp_path)]) == 0
+    lines = journal.read_text().splitlines()
+    assert lines and all(line.startswith('{"doc_id"') for line in lines)
+
+
+def test_the_engine_names_no_command_only_the_cli_does(env, capsys) -> None:
+    from kafdocs.transfer.folders import FolderNotFound
+
+    assert "kafdocs" not in str(FolderNotFound("No document folder named 'x'"))
+    assert main(["ls", "Nulle part"]) == 2
+    assert "List the folders with `kafdocs folders`" in capsys.readouterr().err

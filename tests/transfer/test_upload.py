@@ -11,7 +11,7 @@ import pytest
 from kafdocs.api import Client, Query
 from kafdocs.transfer import Job, JobState
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload
+from kafdocs.transfer.upload import OnDuplicate, UploadRequest, find_duplicates, upload
 from tests.conftest import ACCESS_KEY
 from tests.transfer.conftest import run_all
 
@@ -141,3 +141,63 @@ def test_unreadable_paths_are_refused_with_reasons(tmp_path: Path) -> None:
     assert reasons[sock_path] == "not a regular file"
     assert "loop" in str(reasons) or any("link" in r for r in reasons.values())
     assert tmp_path / "missing" in reasons
+
+
+@pytest.fixture
+def proxied(sandbox):
+    """A client whose every request the fault proxy sees (and counts)."""
+    from tests.faults.proxy import FaultProxy
+
+    proxy = FaultProxy(sandbox.url)
+    crm = Client(proxy.url, "admin", ACCESS_KEY)
+    crm.login()
+    crm.supports_file_upload()
+    yield crm, proxy
+    crm.close()
+    proxy.stop()
+
+
+def test_keep_both_files_the_document_without_looking_for_its_name(proxied,
+                                                                    tmp_path: Path) -> None:
+    crm, proxy = proxied
+    path = write(tmp_path, "devis.txt", b"v1")
+    proxy.seen.clear()
+    (job,) = run_all([job_for(crm, UploadRequest(path, "22x1"))]).jobs.values()
+    assert job.state is JobState.DONE, job.message
+    assert [op for op, _fault in proxy.seen] == ["create", "FileUpload", "retrieve"]
+
+
+def test_one_query_finds_the_duplicates_of_a_whole_drop(proxied, tmp_path: Path) -> None:
+    crm, proxy = proxied
+    names = [f"scan{n:03d}.pdf" for n in range(120)]
+    for name in ("scan007.pdf", "scan119.pdf"):
+        run_all([job_for(crm, UploadRequest(write(tmp_path, name, b"old"), "22x1"))])
+    proxy.seen.clear()
+    found = find_duplicates(crm, "22x1", names)
+    assert sorted(found) == ["scan007.pdf", "scan119.pdf"]
+    assert [op for op, _fault in proxy.seen] == ["query"] * 3  # 50 names a query
+
+
+def test_replace_uses_the_duplicates_found_for_the_drop(proxied, tmp_path: Path) -> None:
+    crm, proxy = proxied
+    path = write(tmp_path, "devis.txt", b"v1")
+    run_all([job_for(crm, UploadRequest(path, "22x1"))])
+    old = find_duplicates(crm, "22x1", [path.name])[path.name]
+    path.write_bytes(b"v2 new")
+    proxy.seen.clear()
+    request = UploadRequest(path, "22x1", on_duplicate=OnDuplicate.REPLACE,
+                            duplicates=tuple(old))
+    (job,) = run_all([job_for(crm, request)]).jobs.values()
+    assert job.state is JobState.DONE
+    assert "query" not in [op for op, _fault in proxy.seen]
+    (row,) = [r for r in docs_in(crm, "22x1") if r["filename"] == "devis.txt"]
+    assert row["filesize"] == "6"
+
+
+def test_stock_vtiger_names_count_as_duplicates(make_sandbox, tmp_path: Path) -> None:
+    box = make_sandbox(flavour="vtiger")
+    with Client(box.url, "admin", ACCESS_KEY) as crm:
+        path = write(tmp_path, "note de frais.csv", b"a;b\n")
+        run_all([job_for(crm, UploadRequest(path, "22x1"))])  # stored as note_de_frais.csv
+        found = find_duplicates(crm, "22x1", ["note de frais.csv", "autre.csv"])
+        assert list(found) == ["note de frais.csv"]

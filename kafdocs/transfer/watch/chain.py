@@ -175,7 +175,8 @@ class Filer:
                              on_duplicate=s.on_duplicate)
 
     def _same_name(self, relative: str) -> list[dict[str, Any]]:
-        return find_duplicates(self.client, self.settings.folder_id, Path(relative).name)
+        name = Path(relative).name
+        return find_duplicates(self.client, self.settings.folder_id, [name]).get(name, [])
 
     # -- what an interrupted chain left on the server ------------------------------
     def reconcile(self, chain: Chain, adopt: bool) -> dict[str, Any] | None:
