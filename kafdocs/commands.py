@@ -12,8 +12,9 @@ from typing import Any
 
 from kafdocs import credentials
 from kafdocs.api import Client, KafdocsError, is_insecure
+from kafdocs.api.values import number
 from kafdocs.i18n import _
-from kafdocs.termprogress import TerminalProgress, human_size
+from kafdocs.termprogress import TerminalProgress, human_size, terminal_text
 from kafdocs.transfer import JobState, TransferService
 from kafdocs.transfer.download import writable_destination
 from kafdocs.transfer.engine import describe_os_error
@@ -157,11 +158,11 @@ def reporting_errors(work: Callable[[], int]) -> int:
         print("kafdocs: " + _("interrupted"), file=sys.stderr)
         return 130
     except FolderNotFound as exc:
-        print(f"kafdocs: {exc} — " + _("List the folders with `kafdocs folders`."),
+        print(f"kafdocs: {terminal_text(exc)} — " + _("List the folders with `kafdocs folders`."),
               file=sys.stderr)
         return EXIT_USAGE
     except KafdocsError as exc:
-        print(f"kafdocs: {exc}", file=sys.stderr)
+        print(f"kafdocs: {terminal_text(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:  # the destination cannot be created or written
         print(f"kafdocs: {describe_os_error(exc)}", file=sys.stderr)
@@ -191,8 +192,9 @@ def connect(args: argparse.Namespace) -> Client:
 
 
 def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    # a lone surrogate from the server cannot be written as UTF-8: as a JSON escape, it can
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
 
 
 def cmd_folders(args: argparse.Namespace) -> int:
@@ -203,7 +205,7 @@ def cmd_folders(args: argparse.Namespace) -> int:
                     "documents": f.count} for f in folders])
     else:
         for f in folders:
-            print(f"{f.id:>8}  {f.count:>6}  {f.name}")
+            print(f"{terminal_text(f.id):>8}  {f.count:>6}  {terminal_text(f.name)}")
     return 0
 
 
@@ -215,9 +217,11 @@ def cmd_ls(args: argparse.Namespace) -> int:
         emit_json(rows)
         return 0
     for r in rows:
-        size = human_size(int(r["filesize"])) if str(r.get("filesize", "")).isdigit() else "-"
-        print(f"{r['id']:>10}  {size:>9}  {r.get('modifiedtime', ''):19}  "
-              f"{r.get('filename') or '-'}  ({r.get('notes_title', '')})")
+        size = number(r.get("filesize"))
+        shown = human_size(size) if size is not None else "-"
+        fields = [terminal_text(r.get(k) or "") for k in
+                  ("id", "modifiedtime", "filename", "notes_title")]
+        print(f"{fields[0]:>10}  {shown:>9}  {fields[1]:19}  {fields[2] or '-'}  ({fields[3]})")
     return 0
 
 
@@ -246,8 +250,8 @@ def run_transfers(client: Client, workers: int, as_json: bool,
     summary.failed += len(rejected or [])
     summary.failures[:0] = rejected or []
     for label, reason in summary.failures:
-        print("kafdocs: " + _("failed: {name}: {reason}").format(name=label, reason=reason),
-              file=sys.stderr)
+        print("kafdocs: " + _("failed: {name}: {reason}").format(
+            name=terminal_text(label), reason=terminal_text(reason)), file=sys.stderr)
     if as_json:
         emit_json({**extra, "summary": {
             "finished": summary.finished, "failed": summary.failed, "skipped": summary.skipped,
@@ -258,9 +262,11 @@ def run_transfers(client: Client, workers: int, as_json: bool,
     else:
         for job in service.table:
             if per_file and job.state is JobState.DONE:
-                print(_("{name}: {outcome}").format(name=job.label, outcome=job.message))
+                print(_("{name}: {outcome}").format(name=terminal_text(job.label),
+                                                    outcome=terminal_text(job.message)))
             if job.state is JobState.SKIPPED:
-                print(_("skipped: {name}: {reason}").format(name=job.label, reason=job.message),
+                print(_("skipped: {name}: {reason}").format(
+                    name=terminal_text(job.label), reason=terminal_text(job.message)),
                       file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     service.shutdown(cancel=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -11,6 +12,18 @@ from kafdocs.i18n import N_, _, decimal
 from kafdocs.transfer import JobEvent, JobState, JobTable
 
 _UNITS = (N_("{size} B"), N_("{size} KB"), N_("{size} MB"), N_("{size} GB"))
+
+# Control characters (terminal escape sequences), bidirectional overrides (which make
+# "fdp.exe" read "exe.pdf") and lone surrogates (which cannot be written at all).
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                         "\ud800-\udfff]")
+
+
+def terminal_text(value: object) -> str:
+    """Text from the server as it may reach a terminal: what could drive or garble it
+    is shown escaped (``\\x1b``), never sent as is."""
+    return _UNSHOWABLE.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xff
+                           else f"\\x{ord(m.group()):02x}", str(value))
 
 
 def human_size(n: float) -> str:

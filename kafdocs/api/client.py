@@ -36,6 +36,7 @@ from .errors import (
     AccessDenied,
     ApiError,
     AuthError,
+    BadAnswer,
     Cancelled,
     CertificateError,
     ConnectionFailed,
@@ -57,12 +58,16 @@ from .query import Query
 from .retry import DEFAULT_RETRY, Failure, RetryPolicy, classify
 from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
 from .url import endpoint_url, instance_url, redirect_target
+from .values import number
 
 log = logging.getLogger(__name__)
 USER_AGENT = f"kafdocs/{__version__}"
 DEFAULT_TIMEOUT = (10.0, 120.0)  # connect, read (between two packets)
 LARGE_BODY = 512 * 1024  # above this, a "missing parameter" answer means post_max_size
 DOWNLOAD_CHUNK = 1 << 20
+ANSWER_CHUNK = 64 * 1024
+MAX_ANSWER = 8 * 1024 * 1024  # bytes of an answer that is not a file (a query page, a record)
+ERROR_EXCERPT = 4096  # bytes read of a body that comes with an HTTP error
 
 _login_locks: dict[tuple[str, str], threading.Lock] = {}
 _login_locks_guard = threading.Lock()
@@ -89,6 +94,7 @@ def decode_label(record: dict[str, Any]) -> dict[str, Any]:
 
     Field values arrive raw and are never unescaped.
     """
+    record = _record(record, "retrieve")
     if isinstance(record.get("label"), str):
         record["label"] = html.unescape(record["label"])
     return record
@@ -154,6 +160,7 @@ class Client:
         self.timeout = timeout
         self.max_upload = max_upload  # bytes of request body the server accepts, if known
         self.retry_policy = retry  # how idempotent requests are repeated (see retry.py)
+        self.max_answer = MAX_ANSWER  # a larger answer is refused, not read into memory
         self.user_id = ""
         self.server_version = ""
         self.login_result: dict[str, Any] = {}
@@ -245,9 +252,10 @@ class Client:
             challenge = self._send("getchallenge", {"username": self.username})
         except AccessDenied as exc:
             raise AuthError(exc.code, f"Unknown user name {self.username!r}", "login") from None
-        token = str(challenge["token"])
+        token = str(_record(challenge, "getchallenge").get("token", ""))
         digest = hashlib.md5((token + self._access_key).encode()).hexdigest()
-        return self._send("login", {"username": self.username, "accessKey": digest}, post=True)
+        return _record(self._send("login", {"username": self.username, "accessKey": digest},
+                                  post=True), "login")
 
     def logout(self) -> None:
         with self._state_lock:
@@ -352,8 +360,9 @@ class Client:
     def _http(self, method: str, operation: str, **kw: Any) -> requests.Response:
         started = time.monotonic()
         try:
+            # Streamed always: no body is read whole before its size was checked.
             resp = self.http.request(method, self.endpoint, timeout=self.timeout,
-                                     allow_redirects=False, **kw)
+                                     allow_redirects=False, stream=True, **kw)
         except requests.exceptions.SSLError as exc:
             if _speaks_plain_http(exc):
                 raise NoHttps(instance_url(self.endpoint)) from None
@@ -395,8 +404,7 @@ class Client:
             raise Redirected(resp.status_code,
                              *redirect_target(self.endpoint, resp.headers["location"]))
         if resp.status_code != 200:
-            body = resp.content[:4096] if not kw.get("stream") else b""
-            resp.close()
+            body = _excerpt_of(resp)
             if resp.status_code == 413:
                 raise TooLarge(len(resp.request.body or b"") if resp.request else 0)
             if resp.status_code == 404:
@@ -404,10 +412,23 @@ class Client:
             raise HttpError(resp.status_code, envelope.excerpt(body))
         return resp
 
-    @staticmethod
-    def _read(resp: requests.Response, operation: str) -> bytes:
-        with _reading(operation):
-            return resp.content
+    def _read(self, resp: requests.Response, operation: str) -> bytes:
+        """The body of an answer that is not a file, refused past ``max_answer`` bytes
+        (a server sending 200 MB of JSON made kafdocs use gigabytes of memory)."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            for chunk in _iter_body(resp, operation, ANSWER_CHUNK):
+                size += len(chunk)
+                if size > self.max_answer:
+                    raise BadAnswer(_("The server's answer to {operation} is larger than "
+                                      "{limit} MB: kafdocs stopped reading it").format(
+                                          operation=operation,
+                                          limit=round(self.max_answer / 1e6)))
+                chunks.append(chunk)
+        finally:
+            resp.close()
+        return b"".join(chunks)
 
     # -- operations ---------------------------------------------------------
     def listtypes(self) -> dict[str, Any]:
@@ -445,10 +466,14 @@ class Client:
         result = self.call("query", {"query": str(query)})
         if not isinstance(result, list):
             raise ServerFault(_("The query answer is not a list"))
-        return result
+        return [_record(row, "query") for row in result]
 
     def count(self, query: Query) -> int:
-        return int(self.query(query.count())[0]["count"])
+        rows = self.query(query.count())
+        found = number(rows[0].get("count")) if rows else None
+        if found is None:
+            raise BadAnswer(_("The server's answer to a count is not a number"))
+        return found
 
     def iter_query(self, query: Query, page_size: int = 100) -> QueryPager:
         return QueryPager(self, query, page_size)
@@ -632,11 +657,14 @@ class Client:
         *,
         progress: Progress | None = None,
         cancelled: CancelCheck | None = None,
+        max_bytes: int | None = None,
     ) -> list[FileInfo]:
         """Stream a file's base64 out of the JSON answer into ``open_sink(index)``.
 
         The answer is a list (usually of one file). Without ``open_sink`` the bytes go
         to in-memory buffers, available as ``.buffers`` — fine for small files only.
+        A file stops with ``CorruptFile`` once it passes ``max_bytes`` (the size the
+        caller was told) or the size the answer itself announced.
         """
         buffers: list[io.BytesIO] = []
 
@@ -646,7 +674,8 @@ class Client:
 
         sink = open_sink or memory_sink
         infos = self._with_session(
-            lambda session: self._files_retrieve_once(session, file_id, sink, progress, cancelled)
+            lambda session: self._files_retrieve_once(session, file_id, sink, progress,
+                                                      cancelled, max_bytes)
         )
         self.buffers = buffers
         return infos
@@ -658,10 +687,11 @@ class Client:
         open_sink: Callable[[int], BinaryIO],
         progress: Progress | None,
         cancelled: CancelCheck | None,
+        max_bytes: int | None,
     ) -> list[FileInfo]:
         params = {"operation": "files_retrieve", "sessionName": session, "id": file_id}
-        resp = self._http("GET", "files_retrieve", params=params, stream=True)
-        scanner = FilesRetrieveScanner(open_sink, progress)
+        resp = self._http("GET", "files_retrieve", params=params)
+        scanner = FilesRetrieveScanner(open_sink, progress, max_bytes)
         try:
             for chunk in _iter_body(resp, "files_retrieve"):
                 if cancelled and cancelled():
@@ -682,10 +712,16 @@ class Client:
         return [_file_info(item, scanner) for item in result]
 
 
-def _file_info(item: dict[str, Any], scanner: FilesRetrieveScanner) -> FileInfo:
-    marker = str(item.get("filecontents", ""))
-    written = scanner.sinks[int(marker[1:])].written if marker.startswith("#") else 0
-    size = int(item.get("filesize") or 0)
+def _file_info(item: Any, scanner: FilesRetrieveScanner) -> FileInfo:
+    if not isinstance(item, dict):
+        raise BadAnswer(_("The files_retrieve answer holds something that is not a file"))
+    marker = re.fullmatch(r"#([0-9]{1,6})", str(item.get("filecontents", "")))
+    index = int(marker.group(1)) if marker else -1
+    written = scanner.sinks[index].written if 0 <= index < len(scanner.sinks) else 0
+    size = number(item.get("filesize") or 0)
+    if size is None:
+        raise BadAnswer(_("The server sent a file size that is not a number: {value}")
+                        .format(value=repr(item.get("filesize"))[:40]))
     info = FileInfo(
         str(item.get("fileid", "")),
         str(item.get("filename", "")),
@@ -702,9 +738,28 @@ def _file_info(item: dict[str, Any], scanner: FilesRetrieveScanner) -> FileInfo:
     return info
 
 
-def _iter_body(resp: requests.Response, operation: str) -> Iterator[bytes]:
+def _record(value: Any, operation: str) -> dict[str, Any]:
+    """A record (a JSON object) where the answer must hold one."""
+    if not isinstance(value, dict):
+        raise BadAnswer(_("The answer to {operation} holds something else than a record")
+                        .format(operation=operation))
+    return value
+
+
+def _iter_body(resp: requests.Response, operation: str,
+               chunk: int = DOWNLOAD_CHUNK) -> Iterator[bytes]:
     with _reading(operation):
-        yield from resp.iter_content(DOWNLOAD_CHUNK)
+        yield from resp.iter_content(chunk)
+
+
+def _excerpt_of(resp: requests.Response) -> bytes:
+    """The first bytes of an error's body, for the message; the rest is never read."""
+    try:
+        return next(resp.iter_content(ERROR_EXCERPT), b"")[:ERROR_EXCERPT]
+    except requests.exceptions.RequestException:
+        return b""
+    finally:
+        resp.close()
 
 
 @contextmanager

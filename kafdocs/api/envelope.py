@@ -9,7 +9,7 @@ from typing import Any
 
 from kafdocs.i18n import _
 
-from .errors import NotKafinea, ServerFault, TooLarge, UnknownOperation, api_error
+from .errors import BadAnswer, NotKafinea, ServerFault, TooLarge, UnknownOperation, api_error
 
 ENVELOPE_START = re.compile(rb'\{\s*"success"\s*:')
 POST_TOO_LARGE = re.compile(rb"POST Content-Length of (\d+) bytes exceeds the limit of (\d+)")
@@ -39,7 +39,13 @@ def parse_body(body: bytes, operation: str) -> Any:
     check_prefix(body[: m.start()])
     try:
         envelope, _end = _decoder.raw_decode(body[m.start() :].decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise BadAnswer(_("The server's answer to {operation} is not valid text (UTF-8)")
+                        .format(operation=operation)) from None
+    except RecursionError:
+        raise BadAnswer(_("The server's answer to {operation} is nested too deeply to be "
+                          "read").format(operation=operation)) from None
+    except ValueError as exc:
         raise ServerFault(
             _("The server's answer to {operation} was cut off or damaged ({name})").format(
                 operation=operation, name=exc.__class__.__name__

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 
 from kafdocs.i18n import _
 
-from .errors import Cancelled, CorruptFile, FileChanged
+from .errors import BadAnswer, Cancelled, CorruptFile, FileChanged
 
 try:
     import pybase64 as _b64
@@ -32,6 +32,9 @@ except ImportError:  # pragma: no cover - the stdlib is the fallback
     _b64decode_strict = lambda data: _std.b64decode(data, validate=True)  # noqa: E731
 
 READ_CHUNK = 3 * (1 << 18)  # 768 KiB of file → 1 MiB of base64; a multiple of 3
+MAX_KEPT = 1 << 20  # JSON of a files_retrieve answer besides the files' contents
+MAX_PREFIX = 8 << 20  # what PHP may print before the JSON (warnings: about 600 KB seen)
+MAX_PENDING = 4096  # bytes held back to decide what follows a key
 Progress = Callable[[int], None]
 CancelCheck = Callable[[], bool]
 
@@ -119,8 +122,9 @@ class Base64Sink:
     the size check, and the file fails as corrupt.
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinaryIO, limit: int | None = None) -> None:
         self.out = out
+        self.limit = limit  # the size the server announced: not one byte more is written
         self.carry = b""
         self.pending_escape = False
         self.padded = False  # a padded group was decoded: nothing may follow
@@ -158,11 +162,15 @@ class Base64Sink:
             raise CorruptFile(
                 _("The file's contents are not valid base64 ({exc})").format(exc=exc)
             ) from None
+        if self.limit is not None and self.written + len(decoded) > self.limit:
+            raise CorruptFile(_("The server sent more than the {size} bytes it announced for "
+                                "this file; the download was stopped").format(size=self.limit))
         self.out.write(decoded)
         self.written += len(decoded)
 
 
 _AFTER_KEY = re.compile(rb'\s*:\s*"')
+_FILESIZE = re.compile(rb'"filesize"\s*:\s*"?([0-9]{1,18})\b')
 _STRING_STOP = re.compile(rb'["\\]')
 FILE_KEY = b"filecontents"
 
@@ -174,13 +182,20 @@ class FilesRetrieveScanner:
     the kept JSON by ``"#index"``; everything else (the envelope, the metadata, an
     error) is kept and parsed at the end. Text before the envelope (PHP warnings) is
     skipped; the answer ends at the brace that closes the envelope.
+
+    Nothing a server sends grows memory or disk without bound: the kept JSON and the
+    text before it are capped, and a file stops at the size announced for it (by the
+    caller, ``max_bytes``, or by the ``filesize`` that precedes it in the answer).
     """
 
     def __init__(
-        self, open_sink: Callable[[int], BinaryIO], progress: Progress | None = None
+        self, open_sink: Callable[[int], BinaryIO], progress: Progress | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.open_sink = open_sink
         self.progress = progress
+        self.max_bytes = max_bytes
+        self.seen = 0  # bytes fed so far, to bound the search for the envelope
         self.prefix = bytearray()  # what came before the envelope, for error messages
         self.kept = bytearray()
         self.state = "seek"
@@ -195,6 +210,13 @@ class FilesRetrieveScanner:
         return self.state == "done"
 
     def feed(self, chunk: bytes) -> None:
+        self.seen += len(chunk)
+        if self.state == "seek" and self.seen > MAX_PREFIX:
+            raise BadAnswer(_("The server sent more than {limit} MB without a webservice "
+                              "answer").format(limit=MAX_PREFIX // 1_000_000))
+        if len(self.kept) > MAX_KEPT:
+            raise BadAnswer(_("The server's answer holds more than {limit} MB besides the "
+                              "files").format(limit=MAX_KEPT // 1_000_000))
         data = self.pending + chunk
         self.pending = b""
         pos = 0
@@ -261,13 +283,13 @@ class FilesRetrieveScanner:
         rest = data[pos:]
         m = _AFTER_KEY.match(rest)
         if m is None:
-            if re.fullmatch(rb"\s*:?\s*", rest):
+            if len(rest) < MAX_PENDING and re.fullmatch(rb"\s*:?\s*", rest):
                 self.pending = rest  # wait for more bytes to decide
                 return len(data)
             self.state = "structure"  # filecontents with a non-string value: keep as is
             return pos
         index = len(self.sinks)
-        self.sinks.append(Base64Sink(self.open_sink(index)))
+        self.sinks.append(Base64Sink(self.open_sink(index), self._limit()))
         self.kept += b':"#%d"' % index
         self.state = "contents"
         return pos + m.end()
@@ -286,8 +308,29 @@ class FilesRetrieveScanner:
         self.state = "structure"
         return end + 1
 
+    def _limit(self) -> int | None:
+        """The smaller of the caller's limit and the ``filesize`` this file's object
+        announced before its contents (vtiger writes it there)."""
+        start = self.kept.rfind(b"{")
+        found = _FILESIZE.findall(self.kept, max(start, 0))
+        announced = int(found[-1]) if found else None
+        limits = [n for n in (self.max_bytes, announced) if n is not None]
+        return min(limits) if limits else None
+
     def result(self) -> Any:
-        """The kept JSON, parsed; raises when the answer ended early."""
+        """The kept JSON, parsed; raises when the answer ended early or is not JSON."""
         if self.state != "done":
             raise EOFError(self.state)
-        return json.loads(bytes(self.kept))
+        operation = "files_retrieve"
+        try:
+            return json.loads(bytes(self.kept))
+        except UnicodeDecodeError:
+            raise BadAnswer(_("The server's answer to {operation} is not valid text (UTF-8)")
+                            .format(operation=operation)) from None
+        except RecursionError:
+            raise BadAnswer(_("The server's answer to {operation} is nested too deeply to be "
+                              "read").format(operation=operation)) from None
+        except ValueError as exc:
+            raise BadAnswer(_("The server's answer to {operation} was cut off or damaged "
+                              "({name})").format(operation=operation,
+                                                 name=exc.__class__.__name__)) from None

@@ -6,15 +6,16 @@ from functools import lru_cache
 
 from PySide6.QtCore import QDateTime, QLocale
 
+from kafdocs.api.values import number
 from kafdocs.i18n import _
 
 
 @lru_cache(maxsize=4096)
 def size_text(value: object) -> str:
-    text = str(value or "")
-    if not text.isdigit():
+    size = number(value)
+    if size is None:
         return ""
-    return QLocale().formattedDataSize(int(text), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 def bytes_text(n: float) -> str:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from kafdocs.api import Client, CorruptFile, KafdocsError
+from kafdocs.api import BadAnswer, Client, CorruptFile, KafdocsError
+from kafdocs.api.values import number
 from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped, describe_os_error, read_only
@@ -35,8 +36,19 @@ def file_ids(record: dict[str, Any]) -> list[str]:
 
 
 def expected_size(record: dict[str, Any]) -> int:
-    text = str(record.get("filesize") or "0")
-    return int(text) if text.isdigit() else 0
+    """The size the CRM lists, for display and comparisons: 0 when unknown."""
+    return number(record.get("filesize")) or 0
+
+
+def announced_size(record: dict[str, Any]) -> int | None:
+    """The size the CRM lists, which a download may not exceed; None when it lists none
+    (or 0, which older records hold for files of any size). Not a number: BadAnswer."""
+    raw = record.get("filesize")
+    size = number(raw) if raw not in (None, "") else 0
+    if size is None:
+        raise BadAnswer(_("The server sent a file size that is not a number: {value}")
+                        .format(value=repr(raw)[:40]))
+    return size or None
 
 
 def skip_reason(record: dict[str, Any]) -> str | None:
@@ -137,19 +149,21 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
     reason = skip_reason(record)
     if reason:
         raise Skipped(reason)
-    ctx.set_total(expected_size(record))
+    announced = announced_size(record)
+    ctx.set_total(announced or 0)
     written: list[Path] = []
     done = 0
     stamp = modified_timestamp(record)
     for n, file_id in enumerate(file_ids(record), 1):
         target = inside(folder, folder / (name if n == 1 else numbered(name, n)))
         ctx.check()
+        limit = announced if n == 1 else None  # the CRM lists the size of the first only
         with part_file(target, stamp) as out:
-            (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx)
-        if n == 1 and expected_size(record) and info.written != expected_size(record):
+            (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx, limit)
+        if limit is not None and info.written != limit:
             target.unlink()
             raise CorruptFile(_("{name}: the CRM says {expected} bytes but the file has "
-                                "{actual}").format(name=name, expected=expected_size(record),
+                                "{actual}").format(name=name, expected=limit,
                                                    actual=info.written))
         done += info.written
         written.append(target)
@@ -157,13 +171,14 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
 
 
 def _fetch_one(client: Client, file_id: str, out: BinaryIO, progress: Any,
-               ctx: JobContext) -> list[Any]:
+               ctx: JobContext, limit: int | None) -> list[Any]:
     def only_one(index: int) -> BinaryIO:
         if index:
             raise CorruptFile(_("The server sent several files for one file id"))
         return out
 
-    return client.files_retrieve(file_id, only_one, progress=progress, cancelled=ctx.cancelled)
+    return client.files_retrieve(file_id, only_one, progress=progress, cancelled=ctx.cancelled,
+                                 max_bytes=limit)
 
 
 @dataclass
@@ -239,8 +254,7 @@ def _is_current(manifest: Manifest, record: dict[str, Any], path: Path) -> bool:
 
 
 def _id_number(doc_id: str) -> int:
-    tail = doc_id.rpartition("x")[2]
-    return int(tail) if tail.isdigit() else 0
+    return number(str(doc_id).rpartition("x")[2]) or 0
 
 
 def _remove_stale_parts(folder: Path) -> None:

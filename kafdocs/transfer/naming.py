@@ -16,7 +16,9 @@ from kafdocs.api import BadAnswer
 from kafdocs.i18n import _
 
 MAX_BYTES = 200  # well under the 255-byte limit of common file systems, room for " (12)"
-_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+# also bidirectional overrides (which make "fdp.exe" look like "exe.pdf") and lone
+# surrogates (which no file system encoding can write)
+_FORBIDDEN = re.compile('[\x00-\x1f\x7f<>:"/\\\\|?*\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
 _RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9¹²³]|LPT[0-9¹²³])(\..*)?$", re.IGNORECASE)
 _RECORD_ID = re.compile(r"[0-9]+x[0-9]+")  # ASCII digits only: "²" and "٣" are digits too
 

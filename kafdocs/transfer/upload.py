@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from kafdocs.api import Client, CorruptFile, KafdocsError, Query
+from kafdocs.api.values import number
 from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped
@@ -219,8 +220,8 @@ def _confirm(client: Client, doc_id: str, source: os.stat_result,
     record = client.retrieve(doc_id)
     if not record.get("imageattachmentids"):
         raise CorruptFile(_("The server accepted the file but the document has no file attached"))
-    stored = str(record.get("filesize", ""))
-    if stored.isdigit() and int(stored) != size:
+    stored = number(record.get("filesize"))
+    if stored is not None and stored != size:
         raise CorruptFile(_("The server stored {stored} bytes instead of {size}")
                           .format(stored=stored, size=size))
     return record

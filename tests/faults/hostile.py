@@ -128,7 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for chunk in answer.body():
-            if not self._write(b"%x\r\n%s\r\n" % (len(chunk), chunk)):
+            if chunk and not self._write(b"%x\r\n%s\r\n" % (len(chunk), chunk)):
                 return
         self._write(b"0\r\n\r\n")
 
