@@ -11,6 +11,7 @@ import pytest
 
 from kafdocs.api import BadAnswer, Client, CorruptFile, HttpError, Query, ServerFault
 from kafdocs.cli import main
+from kafdocs.transfer.folders import list_documents
 from tests.faults.hostile import Answer, HostileServer, Seen, ok
 
 MB = 1024 * 1024
@@ -134,6 +135,15 @@ def test_a_files_retrieve_answer_cannot_grow_memory_without_bound(
     with pytest.raises(BadAnswer, match="MB"):
         crm.files_retrieve("15x8")
     assert body.sent < 60 * MB
+
+
+def test_paging_stops_when_a_page_brings_no_new_ids(hostile: HostileServer,
+                                                    crm: Client) -> None:
+    documents(hostile, [dict(DOCUMENT, id=f"15x{n}") for n in range(1, 101)],
+              count="1000000000000")
+    rows = list_documents(crm, "22x1")
+    assert len(rows) == 100
+    assert hostile.operations().count("query") < 20  # a few short passes, not 10^10 pages
 
 
 # -- odd data ---------------------------------------------------------------------
