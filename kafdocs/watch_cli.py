@@ -111,6 +111,11 @@ class Report:
                 self._err(_("failed: {name}: {reason}").format(name=event.path,
                                                               reason=event.reason)
                           + " " + _("(moved to {folder})").format(folder=FAILED + "/"))
+            elif event.kind == "problem":
+                self._err(_("cannot read the watched folder: {reason} — still trying")
+                          .format(reason=event.reason))
+            elif event.kind == "resumed":
+                self._err(_("the watched folder can be read again"))
             else:
                 self._err(_("{name}: {reason} — trying again in {seconds:.0f} s").format(
                     name=event.path, reason=event.reason, seconds=event.retry_in))

@@ -278,6 +278,20 @@ def test_a_name_already_in_the_folder_follows_on_duplicate(
     assert len(documents(kafinea, "devis.pdf")) == 2
 
 
+def test_replace_makes_a_new_version_of_the_document_of_that_name(
+        crm: Client, inbox: Path, watching: Callable[..., Watching]) -> None:
+    (inbox / "tarifs.pdf").write_bytes(b"v1")
+    first = watching(crm, inbox)
+    (filed,) = first.wait("filed")
+    first.stop()
+    replacing = watching(crm, inbox, on_duplicate=OnDuplicate.REPLACE)
+    (inbox / "tarifs.pdf").write_bytes(b"v2, plus longue")
+    (replaced,) = replacing.wait("filed")
+    (doc,) = documents(crm)
+    assert doc["id"] == replaced.doc_id == filed.doc_id  # the same document, a new file
+    assert content(crm, doc["id"]) == b"v2, plus longue"
+
+
 def test_server_down_keeps_the_file_and_files_it_later_once(
         kafinea: Client, inbox: Path, watching: Callable[..., Watching],
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -299,6 +313,22 @@ def test_server_down_keeps_the_file_and_files_it_later_once(
     down[0] = False
     w.wait("filed")
     assert len(documents(kafinea)) == 1
+
+
+def test_a_folder_that_goes_away_is_reported_once_and_watched_again_when_back(
+        kafinea: Client, inbox: Path, watching: Callable[..., Watching]) -> None:
+    import shutil
+
+    w = watching(kafinea, inbox, rescan=0.1)
+    shutil.rmtree(inbox)  # a network share unmounted, a drive unplugged
+    (problem,) = w.wait("problem")
+    assert "not found" in problem.reason
+    inbox.mkdir()
+    w.wait("resumed")
+    (inbox / "retour.pdf").write_bytes(b"back")
+    assert w.wait("filed")[0].path == "retour.pdf"
+    assert [e.kind for e in w.seen].count("problem") == 1
+    assert (inbox / JOURNAL).exists()  # written again, from memory
 
 
 def test_one_watcher_per_directory(kafinea: Client, inbox: Path,

@@ -148,19 +148,23 @@ class Filer:
         request = dataclasses.replace(self.request(filing.path), expect=filing.identity)
         if chain is None:
             check_uploadable(request.path)
-            existing = [d["id"] for d in self._same_name(filing.path)]
-            chain = self.journal.begin(filing.path, filing.identity, existing)
-        elif chain.identity != filing.identity:  # what an earlier attempt sent is stale
-            self.reconcile(chain, adopt=False)
-            self.journal.record(chain, "restart", size=filing.identity[0],
-                                mtime_ns=filing.identity[1])
+            same_name = self._same_name(filing.path)
+            chain = self.journal.begin(filing.path, filing.identity,
+                                       [d["id"] for d in same_name])
+            request = dataclasses.replace(request, duplicates=tuple(same_name))
         else:
-            adopted = self.reconcile(chain, adopt=True)
+            # the documents of that name when the chain began, for the folder's policy
+            request = dataclasses.replace(
+                request, duplicates=tuple({"id": doc_id} for doc_id in chain.existing))
+            adopted = self.reconcile(chain, adopt=chain.identity == filing.identity)
             if adopted is not None:
                 complete(self.client, request, adopted)
                 self.journal.record(chain, "confirmed", doc=adopted["id"],
                                     number=adopted.get("note_no", ""))
                 return adopted
+            if chain.identity != filing.identity:  # what an earlier attempt sent was stale
+                self.journal.record(chain, "restart", size=filing.identity[0],
+                                    mtime_ns=filing.identity[1])
         if chain.existing and request.on_duplicate is OnDuplicate.SKIP:
             raise Skipped(_("A document with the file name {name!r} is already in this folder")
                           .format(name=request.path.name))

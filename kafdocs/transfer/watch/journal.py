@@ -145,6 +145,8 @@ class Journal:
         """
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self._lock:
+            if self._file is not None and not self.path.exists():  # the folder was removed
+                self._rewrite()  # and made again: the journal starts again from memory
             if self._file is None:
                 self._file = self.path.open("a", encoding="utf-8")
             self._file.write(line)

@@ -29,7 +29,7 @@ from pathlib import Path
 from kafdocs.api import Client, KafdocsError
 from kafdocs.api.retry import RetryPolicy
 from kafdocs.i18n import _
-from kafdocs.transfer.engine import Job, TransferQueue
+from kafdocs.transfer.engine import Job, TransferQueue, describe_os_error
 from kafdocs.transfer.records import FINAL_EVENTS, JobEvent, JobState
 
 from .chain import AfterFiling, Filer, Filing, Outcome, WatchSettings, identity_of
@@ -53,7 +53,7 @@ class WatchError(KafdocsError):
 class WatchEvent:
     """What the watcher tells its user: one line of the CLI, a notification in the app."""
 
-    kind: str  # filed | failed | later
+    kind: str  # filed | failed | later | problem (the folder cannot be read) | resumed
     path: str  # relative to the watched directory
     directory: str
     doc_id: str = ""
@@ -99,6 +99,7 @@ class Watcher:
         self._journal: Journal | None = None
         self._filer: Filer | None = None
         self._observer: object | None = None
+        self._problem = ""  # why the folder cannot be read, once said
         self._thread: threading.Thread | None = None
 
     # -- life -------------------------------------------------------------------
@@ -233,8 +234,13 @@ class Watcher:
             try:
                 entries = list(os.scandir(self.directory / prefix))
             except OSError as exc:
-                log.warning("cannot read %s: %s", self.directory / prefix, exc)
+                log.info("cannot read %s: %s", self.directory / prefix, exc)
+                if not prefix:
+                    self._unreadable(exc)
                 continue
+            if not prefix and self._problem:
+                self._problem = ""
+                self._emit(WatchEvent("resumed", "", str(self.directory)))
             for entry in entries:
                 relative = f"{prefix}{entry.name}"
                 if not watched(relative, self.settings.recursive):
@@ -244,6 +250,13 @@ class Watcher:
                         stack.append(relative + "/")
                 elif entry.is_file():
                     yield relative
+
+    def _unreadable(self, exc: OSError) -> None:
+        """The folder went away (a share unmounted, a drive unplugged): say so once."""
+        reason = describe_os_error(exc)
+        if reason != self._problem:
+            self._problem = reason
+            self._emit(WatchEvent("problem", "", str(self.directory), reason=reason))
 
     def _look(self, path: str, busy: set[str], ignore: dict[str, Identity]) -> None:
         if path in busy or not watched(path, self.settings.recursive):
