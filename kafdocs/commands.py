@@ -26,7 +26,12 @@ from kafdocs.transfer.folders import (
 )
 from kafdocs.transfer.paths import expand_paths
 from kafdocs.transfer.typed_ids import check_link_target, documents
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, find_duplicates
+from kafdocs.transfer.upload import (
+    OnDuplicate,
+    UploadRequest,
+    find_duplicates,
+    keep_both_names,
+)
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 
@@ -280,10 +285,12 @@ def cmd_upload(args: argparse.Namespace) -> int:
         if args.link:
             check_link_target(client, args.link)
         policy = OnDuplicate(args.on_duplicate)
-        same_name = {} if policy is OnDuplicate.KEEP else find_duplicates(
-            client, folder.id, [path.name for path in found.files])
+        same_name = find_duplicates(client, folder.id, [path.name for path in found.files])
+        keep_as = keep_both_names(client, folder.id, same_name) \
+            if same_name and policy is OnDuplicate.KEEP else {}
         requests = [UploadRequest(path, folder.id, args.title, args.link, policy,
-                                  duplicates=tuple(same_name.get(path.name, [])))
+                                  duplicates=tuple(same_name.get(path.name, [])),
+                                  file_name=keep_as.get(path.name))
                     for path in found.files]
 
         def submit(service: TransferService) -> dict[str, Any]:

@@ -40,7 +40,12 @@ from kafdocs.transfer.download import expected_size, modified_timestamp, web_lin
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
 from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import OnDuplicate, UploadRequest, find_duplicates
+from kafdocs.transfer.upload import (
+    OnDuplicate,
+    UploadRequest,
+    find_duplicates,
+    keep_both_names,
+)
 
 from .about import AboutDialog
 from .drops import (
@@ -383,17 +388,22 @@ class MainWindow(QMainWindow):
             self.show_error(_("Your CRM user may not create documents."))
             return
 
-        def prepare() -> tuple[Any, dict[Path, int], dict[str, list[dict[str, Any]]]]:
+        def prepare() -> tuple[Any, dict[Path, int], dict[str, list[dict[str, Any]]],
+                               dict[str, str]]:
             found = expand_paths(paths)
-            names = [p.name for p in found.files]
-            return found, file_sizes(found.files), find_duplicates(self.client, folder.id, names)
+            taken = find_duplicates(self.client, folder.id, [p.name for p in found.files])
+            return (found, file_sizes(found.files), taken,
+                    keep_both_names(self.client, folder.id, taken) if taken else {})
 
         self.statusBar().showMessage(_("Preparing the upload…"), 3000)
         self.tasks.run(prepare, lambda r: self._confirm_upload(folder, *r),
                        self._background_error)
 
     def _confirm_upload(self, folder: Folder, found: Any, sizes: dict[Path, int],
-                        taken: dict[str, list[dict[str, Any]]]) -> None:
+                        taken: dict[str, list[dict[str, Any]]],
+                        keep_as: dict[str, str]) -> None:
+        """``taken``: the folder's documents by file name; ``keep_as``: the name to keep
+        both under, for each of those names."""
         for path, reason in found.rejected:
             self.show_error(_("Not uploaded: {name} ({reason})").format(name=path.name,
                                                                         reason=reason))
@@ -408,7 +418,9 @@ class MainWindow(QMainWindow):
         chosen = [(path, policies.get(path, OnDuplicate.KEEP)) for path in files]
         self.queue.upload([UploadRequest(path, folder.id, link_to=dialog.link_to,
                                          on_duplicate=policy,
-                                         duplicates=tuple(taken.get(path.name, [])))
+                                         duplicates=tuple(taken.get(path.name, [])),
+                                         file_name=keep_as.get(path.name)
+                                         if policy is OnDuplicate.KEEP else None)
                            for path, policy in chosen if policy is not OnDuplicate.SKIP])
 
     def _within_limit(self, sizes: dict[Path, int]) -> list[Path]:

@@ -21,6 +21,7 @@ from kafdocs.i18n import _
 from .engine import Job, JobContext, Skipped
 from .localfile import check_expected, check_unchanged, check_uploadable, refuse_empty
 from .mime import detect_mime
+from .naming import numbered
 from .storednames import server_names
 from .versions import only_one, replace
 
@@ -45,6 +46,11 @@ class UploadRequest:
     # the folder's documents with this file name, when the caller looked them up for the
     # whole drop (find_duplicates); None: looked up when the job runs, if its policy needs
     duplicates: tuple[dict[str, Any], ...] | None = field(default=None, hash=False)
+    file_name: str | None = None  # the name to file under ("keep both": "NAME (2)")
+
+    @property
+    def name(self) -> str:
+        return self.file_name or self.path.name
 
 
 NAMES_PER_QUERY = 50
@@ -69,6 +75,21 @@ def find_duplicates(client: Client, folder_id: str,
             for name in sorted(variants.get(str(row.get("filename")), ())):
                 found.setdefault(name, []).append(row)
     return found
+
+
+def keep_both_names(client: Client, folder_id: str, taken: Collection[str],
+                    tries: int = 20) -> dict[str, str]:
+    """For each name already in the folder, the name to keep both under: the first free
+    ``NAME (2)``, ``NAME (3)``… (one batched lookup for all of them)."""
+    candidates = {name: [numbered(name, n) for n in range(2, tries + 2)] for name in taken}
+    used = set(find_duplicates(client, folder_id,
+                               [c for names in candidates.values() for c in names]))
+    chosen = {}
+    for name in sorted(taken):
+        free = [c for c in candidates[name] if c not in used]
+        chosen[name] = free[0] if free else numbered(name, tries + 2 + len(used))
+        used.add(chosen[name])
+    return chosen
 
 
 def _duplicates_of(client: Client, request: UploadRequest) -> list[dict[str, Any]]:
@@ -96,7 +117,10 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
         number = record.get("note_no") or "-"
         message = (_("new version of {number} ({id})") if new_version
                    else _("filed as {number} ({id})")).format(number=number, id=record["id"])
-        renamed = stored_as(record, request.path)
+        if not new_version and request.name != request.path.name:
+            message = _("kept both as {name}; {filed}").format(name=request.name,
+                                                               filed=message)
+        renamed = stored_as(record, Path(request.name))
         if renamed:
             ctx.meta["stored_name"] = renamed
             message += " " + _("(stored as {name})").format(name=renamed)
@@ -141,18 +165,18 @@ def _new_version(client: Client, request: UploadRequest, doc_id: str,
 
 def _create(client: Client, request: UploadRequest, source: os.stat_result,
             ctx: JobContext) -> dict[str, Any]:
-    path, size = request.path, source.st_size
+    path, size, name = request.path, source.st_size, request.name
     ctx.check()
     element = {
-        "notes_title": request.title or path.stem or path.name,
-        "folderid": request.folder_id, "filename": path.name, "filetype": detect_mime(path),
+        "notes_title": request.title or Path(name).stem or name,
+        "folderid": request.folder_id, "filename": name, "filetype": detect_mime(path),
         "filesize": str(size), "filestatus": "1", "filelocationtype": "I",
         "assigned_user_id": client.user_id,
     }
     if client.supports_file_upload():
         record = _create_then_upload(client, element, source, path, ctx)
     else:
-        record = client.create_with_file("Documents", element, path,
+        record = client.create_with_file("Documents", element, path, file_name=name,
                                          content_type=element["filetype"],
                                          progress=ctx.progress, cancelled=ctx.cancelled)
         _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], source, path))
@@ -178,8 +202,8 @@ def _create_then_upload(client: Client, element: dict[str, str], source: os.stat
 
     def send_and_confirm() -> dict[str, Any]:
         ctx.check()
-        client.file_upload(record["id"], path, file_name=path.name, progress=ctx.progress,
-                           cancelled=ctx.cancelled)
+        client.file_upload(record["id"], path, file_name=element["filename"],
+                           progress=ctx.progress, cancelled=ctx.cancelled)
         return _confirm(client, record["id"], source, path)
 
     return _with_cleanup(client, record["id"], send_and_confirm)

@@ -103,6 +103,22 @@ def test_duplicate_prompt_applies_to_all(qtbot, window: MainWindow, tmp_path: Pa
     assert window.queue.jobs == {}  # both skipped by one answer
 
 
+def test_keep_both_files_the_new_document_as_name_2(qtbot, window: MainWindow, tmp_path: Path,
+                                                    monkeypatch, gui_client) -> None:
+    auto_accept(monkeypatch)  # the duplicate prompt's default: keep both
+    select_folder(qtbot, window, "Factures 2026")
+    path = tmp_path / "Facture F2026-001.pdf"
+    path.write_bytes(b"%PDF again")
+    window.start_upload([path], None)
+    qtbot.waitUntil(lambda: any(j.state is JobState.DONE for j in window.queue.jobs.values()),
+                    timeout=15_000)
+    (job,) = window.queue.jobs.values()
+    assert job.message.startswith("kept both as Facture F2026-001 (2).pdf; filed as DOC")
+    names = {r["filename"] for r in gui_client.query(
+        "SELECT filename FROM Documents WHERE filename LIKE 'Facture F2026-001%';")}
+    assert names == {"Facture F2026-001.pdf", "Facture F2026-001 (2).pdf"}
+
+
 def test_download_folder_puts_the_files_on_disk(qtbot, window: MainWindow,
                                                tmp_path: Path) -> None:
     folder = next(f for f in window.folders.folders if f.name == "Marketing & Communication")

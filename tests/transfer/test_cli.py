@@ -117,3 +117,25 @@ def test_the_engine_names_no_command_only_the_cli_does(env, capsys) -> None:
     assert "kafdocs" not in str(FolderNotFound("No document folder named 'x'"))
     assert main(["ls", "Nulle part"]) == 2
     assert "List the folders with `kafdocs folders`" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flavour", ["kafinea", "vtiger"])
+def test_keeping_both_files_the_new_one_as_name_2_and_says_so(make_sandbox, monkeypatch,
+                                                               capsys, tmp_path: Path,
+                                                               flavour: str) -> None:
+    box = make_sandbox(demo_data=True, flavour=flavour)
+    monkeypatch.setenv("KAFDOCS_URL", box.url)
+    monkeypatch.setenv("KAFDOCS_USER", "admin")
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", ACCESS_KEY)
+    devis = tmp_path / "devis.txt"
+    for n in range(3):
+        devis.write_text(f"version {n}")
+        assert main(["upload", "--folder", "Contrats", str(devis)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert re.fullmatch(r"devis.txt: filed as DOC\d+ \(15x\d+\)", lines[0])
+    assert re.fullmatch(r"devis.txt: kept both as devis \(2\).txt; filed as DOC\d+ "
+                        r"\(15x\d+\)( \(stored as devis_\(2\).txt\))?", lines[1])
+    assert lines[2].startswith("devis.txt: kept both as devis (3).txt; ")
+    assert main(["ls", "Contrats", "--json"]) == 0
+    names = {r["filename"].replace("_", " ") for r in json.loads(capsys.readouterr().out)}
+    assert {"devis.txt", "devis (2).txt", "devis (3).txt"} <= names
