@@ -87,7 +87,9 @@ def run_gui(args: argparse.Namespace) -> int:
         watch_smoke_test(app, window)
     try:
         return app.exec()
-    finally:
+    finally:  # the window is gone: what is left to end may take its time
+        window.queue.shutdown(cancel=True, timeout=10)
+        tasks.wait(10_000)
         client.close()
         if demo is not None:
             demo.stop()

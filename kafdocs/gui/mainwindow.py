@@ -65,6 +65,7 @@ from .views import DocumentView, FolderView
 
 log = logging.getLogger(__name__)
 LONG_BATCH_SECONDS = 10.0
+CLOSE_WAIT_SECONDS = 0.5  # the most closing the window waits for the transfers to end
 
 
 class MainWindow(QMainWindow):
@@ -658,6 +659,7 @@ class MainWindow(QMainWindow):
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.set("window/splitter", self.splitter.saveState())
-        self.queue.shutdown(cancel=True, timeout=5)
-        self.tasks.wait(5000)
+        # The window goes at once: the helper cancels and cleans up on its own, and
+        # background tasks still on the network are waited for after the event loop.
+        self.queue.shutdown(cancel=True, timeout=CLOSE_WAIT_SECONDS)
         event.accept()

@@ -13,6 +13,11 @@ What the helper's client learns (the server's upload limit) comes back on the sa
 stream and is taught to the app's client. The helper starts with the first transfer,
 with the app's session (no second login); it ends with the app or when the pipe
 closes, and a new one starts with the next transfer if it died.
+
+The helper says it is alive every second, even with nothing to report: one that falls
+silent (hung, or stopped by the system) is killed and its jobs fail with a reason,
+instead of showing "Running" for ever. Stopping it never makes the caller wait longer
+than it asks: the helper cancels and cleans up on its own, and ends.
 """
 
 from __future__ import annotations
@@ -48,9 +53,13 @@ BATCH_SECONDS = 0.05  # how long events wait in the helper to travel together
 # requests that (re)queue jobs: the app is busy until the helper has answered them
 JOB_REQUESTS = frozenset({"upload", "download", "download_folder", "fetch", "retry_failed"})
 REQUESTS = JOB_REQUESTS | {"cancel", "cancel_all", "forget", "held", "watch"}
-STARTING = JOB_REQUESTS | {"watch"}  # requests that start a helper if none runs
+# requests that start a helper if none runs (a new one has no failed jobs to retry)
+STARTING = (JOB_REQUESTS - {"retry_failed"}) | {"watch"}
 RESTART_AFTER = 10.0  # a helper that lived this long is started again if it was watching
 SLOW_REQUESTS = frozenset({"download_folder"})  # answered from their own thread
+HEARTBEAT_SECONDS = 1.0  # the helper says it is alive at least this often
+HUNG_SECONDS = 15.0  # silent for this long: the helper is hung
+GRACE_SECONDS = 5.0  # at shutdown, how long the helper waits for cancelled jobs to end
 
 
 class HelperStopped(KafdocsError):
@@ -61,9 +70,11 @@ class HelperStopped(KafdocsError):
 class HelperTransfers:
     """TransferService's methods, carried out by a helper process."""
 
-    def __init__(self, client: Client, workers: int = 4) -> None:
+    def __init__(self, client: Client, workers: int = 4, *,
+                 hung_after: float = HUNG_SECONDS) -> None:
         self.client = client
         self.workers = workers
+        self.hung_after = hung_after
         self.table = JobTable()
         self.listeners: list[Listener] = []
         self._state = threading.Condition()
@@ -95,8 +106,8 @@ class HelperTransfers:
         self._started = time.monotonic()
         theirs.close()
         self._conn = ours
-        threading.Thread(target=self._read, args=(ours,), name="kafdocs-helper-reader",
-                         daemon=True).start()
+        threading.Thread(target=self._read, args=(ours, self._process),
+                         name="kafdocs-helper-reader", daemon=True).start()
 
     # -- requests -----------------------------------------------------------
     def upload(self, requests: list[UploadRequest]) -> None:
@@ -191,28 +202,39 @@ class HelperTransfers:
             return self._state.wait_for(lambda: not self.busy, timeout)
 
     def shutdown(self, cancel: bool = True, timeout: float = 10.0) -> None:
-        """Cancel (or finish) the transfers, then stop the helper."""
+        """Ask the helper to cancel (or finish) its transfers and end; wait for that at
+        most ``timeout`` seconds (the window asks for less than one). A helper still
+        cleaning up ends on its own; call again with a longer timeout to wait for it."""
         with self._send_lock:
             conn, process = self._conn, self._process
-            self._closed = True
-            if conn is not None:
+            if conn is not None and not self._closed:
                 with suppress(OSError, ValueError):  # already gone
-                    conn.send(("shutdown", 0, (cancel, timeout)))
-        if process is not None:
-            process.join(timeout + 2)
-            if process.is_alive():
-                process.terminate()
-                process.join(2)
-        if conn is not None:
-            conn.close()
+                    conn.send(("shutdown", 0, (cancel, GRACE_SECONDS)))
+            self._closed = True
+        if process is None:
+            return
+        process.join(timeout)
+        if process.is_alive() and timeout >= GRACE_SECONDS:
+            log.warning("the transfer helper did not end in time: stopping it")
+            process.kill()  # past its own grace time: hung
+            process.join(1)
 
     # -- the reader thread --------------------------------------------------
-    def _read(self, conn: Connection) -> None:
+    def _read(self, conn: Connection, process: BaseProcess) -> None:
+        heard, reason = time.monotonic(), ""
         while True:
             try:
+                if not conn.poll(HEARTBEAT_SECONDS):
+                    if time.monotonic() - heard > self.hung_after:
+                        reason = self._hung(process)
+                        break
+                    continue
                 message = conn.recv()
             except (EOFError, OSError):
                 break
+            heard = time.monotonic()
+            if message[0] == "alive":
+                continue
             if message[0] == "events":
                 self._mirror(message[1])
             elif message[0] == "watch":
@@ -228,7 +250,14 @@ class HelperTransfers:
                     future.set_result(value) if ok else future.set_exception(value)
                 with self._state:
                     self._state.notify_all()  # busy may have changed
-        self._helper_lost(conn)
+        self._helper_lost(conn, reason)
+
+    def _hung(self, process: BaseProcess) -> str:
+        """Silent too long: killed, so that it frees what it holds; its jobs fail."""
+        log.error("the transfer helper gave no sign of life for %.0f s: stopping it",
+                  self.hung_after)
+        process.kill()
+        return _("The transfer helper stopped answering; start this transfer again")
 
     def _mirror(self, events: list[JobEvent]) -> None:
         with self._state:
@@ -245,13 +274,15 @@ class HelperTransfers:
                 except Exception:  # a broken view must not stop the mirror
                     log.exception("transfer listener failed")
 
-    def _helper_lost(self, conn: Connection) -> None:
-        """The pipe closed: at shutdown, or because the helper died."""
+    def _helper_lost(self, conn: Connection, reason: str = "") -> None:
+        """The pipe closed (at shutdown, or the helper died) or the helper hung."""
         with self._send_lock:
             if self._conn is conn:
                 self._conn = None
             calls, self._calls = self._calls, {}
-        reason = _("The transfer helper stopped unexpectedly; start this transfer again")
+        conn.close()
+        reason = reason or _("The transfer helper stopped unexpectedly; start this transfer "
+                             "again")
         for _name, future in calls.values():
             future.set_exception(HelperStopped(reason))
         lost = [JobEvent(r.id, "failed", r.done, r.total, reason)
@@ -315,6 +346,7 @@ class Outbox:
         self._events: Inbox[JobEvent] = Inbox()
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._sent = time.monotonic()
         self._thread = threading.Thread(target=self._run, name="kafdocs-outbox", daemon=True)
         self._thread.start()
 
@@ -339,6 +371,8 @@ class Outbox:
     def _run(self) -> None:
         while not self._stop.wait(BATCH_SECONDS):
             self._flush()
+            if time.monotonic() - self._sent > HEARTBEAT_SECONDS:
+                self._send(("alive",))  # nothing to say, but alive
 
     def _flush(self) -> None:
         with self._lock:  # drained and sent in one go, so batches keep their order
@@ -353,6 +387,7 @@ class Outbox:
     def _send_locked(self, message: tuple[Any, ...]) -> None:
         try:
             self._conn.send(message)
+            self._sent = time.monotonic()
         except (OSError, ValueError):
             self._stop.set()  # the app is gone; serve() sees the pipe closed and ends
 

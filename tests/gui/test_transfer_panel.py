@@ -4,6 +4,7 @@ what the transfers learned, one message when the server is down."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 from pathlib import Path
 
@@ -88,3 +89,35 @@ def test_the_window_says_once_why_a_batch_stopped(qtbot, window_factory, sandbox
     assert "server cannot be reached" in message and "Retry failed" in message
     assert window.transfers.rowCount() == 20  # the jobs stay, to be retried
     assert {r.record.state for r in window.transfers.rows} == {JobState.FAILED}
+
+
+def test_closing_the_window_waits_at_most_half_a_second_even_for_a_hung_helper(
+        qtbot, window_factory, sandbox, tmp_path: Path, monkeypatch) -> None:
+    from multiprocessing.process import BaseProcess
+
+    from kafdocs.gui.tasks import TaskRunner
+
+    window = window_factory()
+    sandbox.server.config.bandwidth = 1_000_000
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(5_000_000))
+    window.queue.upload([UploadRequest(big, "22x1")])
+    qtbot.waitUntil(lambda: any(r.state is JobState.RUNNING for r in window.queue.table),
+                    timeout=15_000)
+    process = window.queue._process
+    os.kill(process.pid, signal.SIGSTOP)  # the worst case: alive, but answering nothing
+    waits: list[float | None] = []
+    join, wait = BaseProcess.join, TaskRunner.wait
+    monkeypatch.setattr(BaseProcess, "join",
+                        lambda self, timeout=None: waits.append(timeout) or join(self, timeout))
+    monkeypatch.setattr(TaskRunner, "wait",
+                        lambda self, msecs=10_000: waits.append(msecs / 1000) or wait(self, msecs))
+    window.close()
+    monkeypatch.undo()
+    assert not window.isVisible()
+    assert None not in waits and sum(waits) <= 0.5  # was 5 + 2 + 2 + 5 s
+    os.kill(process.pid, signal.SIGCONT)  # it wakes up, cancels, cleans up and ends
+    window.queue.shutdown(timeout=10)  # what the app does once its window is gone
+    assert not process.is_alive()
+    rows = window.client.query("SELECT * FROM Documents WHERE filename = 'big.bin';")
+    assert rows == []  # the cancelled upload left nothing behind

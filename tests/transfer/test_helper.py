@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,35 @@ def test_watched_folder_in_the_helper_files_into_the_app_transfers(
     (inbox / "later.pdf").write_bytes(b"not watched any more")
     helper.shutdown(cancel=True, timeout=5)
     assert (inbox / "later.pdf").exists()
+
+
+def test_a_hung_helper_is_stopped_and_its_jobs_fail_with_a_reason(
+        client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    sandbox.server.config.bandwidth = 1_000_000  # slow: the job is still running
+    fill(client, sandbox, folder, 2, size=2_000_000)
+    helper = HelperTransfers(client, workers=1, hung_after=1.5)
+    try:
+        helper.download_folder(Folder(folder, "Test folder"), tmp_path)
+        process = helper._process
+        os.kill(process.pid, signal.SIGSTOP)  # alive, but silent: hung
+        assert helper.wait(20)
+        assert {r.state for r in helper.table} == {JobState.FAILED}
+        assert all("stopped answering" in r.message for r in helper.table)
+        process.join(5)
+        assert not process.is_alive()
+    finally:
+        helper.shutdown(timeout=5)
+
+
+def test_a_cancel_after_the_helper_died_starts_no_other(
+        helper: HelperTransfers, client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    record = add_document(client, sandbox, folder, "one.bin", b"one")
+    helper.download([record], tmp_path)
+    assert helper.wait(30)
+    first = helper._process
+    first.kill()
+    first.join(5)
+    helper.cancel(1)
+    helper.cancel_all()
+    helper.retry_failed()
+    assert helper._process is first  # nothing spawned on the caller's (GUI) thread
