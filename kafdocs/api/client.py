@@ -347,9 +347,16 @@ class Client:
                 attempt += 1
 
     def _raise_if_dropped(self, exc: ApiError, sent: dict[str, str] | list[str], size: int) -> None:
-        """PHP's post_max_size drops every field: a large POST "missing" one of ours."""
-        missing = exc.message.rpartition(" for ")[2]
-        if size > LARGE_BODY and missing in sent:
+        """PHP's post_max_size drops every field: a large POST "missing" one of ours.
+
+        vtiger then fails on the null where a field was needed: "… denied for <field>",
+        "… denied for id" when the element is gone, a bare "… denied" for a lost
+        elementType (and no PHP warning says why when display_errors is off).
+        """
+        _, found, missing = exc.message.rpartition(" for ")
+        field = {"": "elementType", "id": "element"}.get(missing if found else "", missing)
+        if size > LARGE_BODY and exc.code == "ACCESS_DENIED" and (
+                missing in sent or field in sent):
             self._learn_limit(size - 1)
             raise TooLarge(size) from exc
 
@@ -602,7 +609,14 @@ class Client:
         progress: Progress | None,
         cancelled: CancelCheck | None,
     ) -> dict[str, Any]:
-        """A write operation with the raw file as the one multipart part ``filename``."""
+        """A write operation with the raw file as the one multipart part ``filename``.
+
+        A file over the ``maxUploadFileSize`` that ``describe`` states is refused before
+        sending: over its limit stock vtiger drops the body without a word.
+        """
+        limit = self.max_upload_file_size("Documents")
+        if limit is not None and path.stat().st_size > limit:
+            raise TooLarge(path.stat().st_size, limit)
 
         def body() -> MultipartFileBody:
             return MultipartFileBody(
@@ -617,6 +631,19 @@ class Client:
             )
 
         return decode_label(self._post_stream(operation, body, names))
+
+    def max_upload_file_size(self, module: str) -> int | None:
+        """The file size limit ``describe`` states for a module's file field, if any."""
+        try:
+            fields = self.describe(module).get("fields", [])
+        except ApiError:
+            return None
+        for described in fields if isinstance(fields, list) else []:
+            kind = described.get("type") if isinstance(described, dict) else None
+            if isinstance(kind, dict) and kind.get("name") == "file":
+                limit = str(kind.get("maxUploadFileSize", ""))
+                return int(limit) if limit.isdigit() else None
+        return None
 
     def _post_stream(
         self, operation: str, make_body: Callable[[], MultipartFileBody], names: list[str]

@@ -11,7 +11,7 @@ from kafdocs.api import Client
 from kafdocs.transfer import JobState
 from kafdocs.transfer.download import PART_SUFFIX, plan_folder_download
 from kafdocs.transfer.folders import resolve_folder
-from tests.transfer.conftest import add_document, run_all, set_fields
+from tests.transfer.conftest import add_document, attach_file, run_all, set_fields
 
 MIXED = {
     "empty.txt": b"",
@@ -98,13 +98,8 @@ def test_changed_document_is_fetched_again(client: Client, sandbox, folder: str,
                                            tmp_path: Path) -> None:
     record = add_document(client, sandbox, folder, "doc.txt", b"v1")
     download_folder(client, folder, tmp_path)
-    client.call("FileUpload", {"parentId": record["id"], "attachmentType": "Attachment",
-                               "fileName": "doc.txt", "fileContents": "djIgbG9uZ2Vy"},
-                post=True)
-    set_fields(sandbox, record["id"], modifiedtime="2030-01-01 10:00:00", filesize="9",
-               filename="doc.txt")
-    sandbox.server.store.fetch("DELETE FROM attachments WHERE crmid = ?",
-                               (int(record["imageattachmentids"].split("x")[1]),))
+    attach_file(sandbox, record["id"], b"v2 longer")
+    set_fields(sandbox, record["id"], modifiedtime="2030-01-01 10:00:00", filename="doc.txt")
     plan, _queue = download_folder(client, folder, tmp_path)
     assert len(plan.jobs) == 1
     (path,) = [p for p in plan.target.iterdir() if p.name == "doc.txt"]

@@ -45,7 +45,7 @@ def crm(flavour: str, make_sandbox: Callable[..., Sandbox]) -> Iterator[Client]:
 
 @pytest.fixture
 def kafinea(make_sandbox: Callable[..., Sandbox]) -> Iterator[Client]:
-    with Client(make_sandbox().url, "admin", ACCESS_KEY) as client:
+    with Client(make_sandbox(flavour="kafinea").url, "admin", ACCESS_KEY) as client:
         yield client
 
 
