@@ -616,6 +616,7 @@ class Client:
         """
         limit = self.max_upload_file_size("Documents")
         if limit is not None and path.stat().st_size > limit:
+            self._learn_limit(limit)
             raise TooLarge(path.stat().st_size, limit)
 
         def body() -> MultipartFileBody:
