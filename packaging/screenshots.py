@@ -11,6 +11,8 @@ import argparse
 import os
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -34,6 +36,13 @@ def wait(app: QApplication, seconds: float) -> None:
     QTimer.singleShot(int(seconds * 1000), lambda: loop_done.append(1))
     while not loop_done:
         app.processEvents()
+
+
+def wait_until(app: QApplication, done: Callable[[], bool], limit: float) -> None:
+    """The transfer helper starts in its own process: how soon varies with the machine."""
+    deadline = time.monotonic() + limit
+    while not done() and time.monotonic() < deadline:
+        wait(app, 0.1)
 
 
 def main() -> int:
@@ -69,7 +78,9 @@ def main() -> int:
     window.queue.upload(uploads)
     marketing = next(f for f in window.folders.folders if f.name.startswith("Marketing"))
     window.start_folder_download(marketing, work / "downloads")
-    wait(app, 2.2)
+    wait_until(app, lambda: window.transfers.overall()[0] > 2_000_000, limit=60)
+    wait(app, 0.5)
+    wait_until(app, lambda: window.documents.rowCount() > 0, limit=10)  # reloaded after the batch
     window.grab().save(str(OUT / f"transfers{suffix}.png"))
     window.queue.shutdown(cancel=True)
     window.close()
