@@ -1,6 +1,7 @@
 """Take the README's screenshots from the real app on the demo sandbox.
 
-Run under a display (e.g. ``xvfb-run -s "-screen 0 1400x900x24" python packaging/screenshots.py``);
+Run from the repository root under a display (e.g. ``PYTHONPATH=. xvfb-run -a -s
+"-screen 0 1400x900x24" python packaging/screenshots.py``);
 ``--language fr`` takes the French ones. The sandbox is slowed to 3 MB/s so that the
 transfer panel is caught mid-transfer.
 """
