@@ -59,6 +59,7 @@ RESTART_AFTER = 10.0  # a helper that lived this long is started again if it was
 SLOW_REQUESTS = frozenset({"download_folder"})  # answered from their own thread
 HEARTBEAT_SECONDS = 1.0  # the helper says it is alive at least this often
 HUNG_SECONDS = 15.0  # silent for this long: the helper is hung
+STARTING_SECONDS = 60.0  # a new helper imports its modules before its first word
 GRACE_SECONDS = 5.0  # at shutdown, how long the helper waits for cancelled jobs to end
 
 
@@ -221,18 +222,18 @@ class HelperTransfers:
 
     # -- the reader thread --------------------------------------------------
     def _read(self, conn: Connection, process: BaseProcess) -> None:
-        heard, reason = time.monotonic(), ""
+        heard, limit, reason = time.monotonic(), max(self.hung_after, STARTING_SECONDS), ""
         while True:
             try:
                 if not conn.poll(HEARTBEAT_SECONDS):
-                    if time.monotonic() - heard > self.hung_after:
+                    if time.monotonic() - heard > limit:
                         reason = self._hung(process)
                         break
                     continue
                 message = conn.recv()
             except (EOFError, OSError):
                 break
-            heard = time.monotonic()
+            heard, limit = time.monotonic(), self.hung_after
             if message[0] == "alive":
                 continue
             if message[0] == "events":
@@ -346,7 +347,7 @@ class Outbox:
         self._events: Inbox[JobEvent] = Inbox()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._sent = time.monotonic()
+        self._sent = 0.0  # the first "alive" goes at once: the app knows it started
         self._thread = threading.Thread(target=self._run, name="kafdocs-outbox", daemon=True)
         self._thread.start()
 
