@@ -81,7 +81,9 @@ def raise_no_envelope(body: bytes, operation: str) -> None:
     check_prefix(body)
     if b"Unknown operation" in body or b"unknown operation" in body:
         raise UnknownOperation(
-            "UNKNOWN_OPERATION", f"The server does not know the operation {operation}", operation
+            "UNKNOWN_OPERATION",
+            _("The server does not know the operation {operation}").format(operation=operation),
+            operation,
         )
     stripped = body.lstrip()
     if not stripped:

@@ -175,7 +175,8 @@ class HttpError(TransportError):
     """A status other than 200: webservice.php always answers 200, so a proxy spoke."""
 
     def __init__(self, status: int, excerpt: str) -> None:
-        super().__init__(f"HTTP {status} from the server: {excerpt}")
+        super().__init__(_("HTTP {status} from the server: {excerpt}").format(status=status,
+                                                                           excerpt=excerpt))
         self.status, self.excerpt = status, excerpt
         self.transient = status >= 500 or status == 429
         self.hint = (N_("The server or a proxy in front of it failed; try again later.")

@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+from kafdocs.i18n import _
+
 from .errors import QueryValueError
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -24,9 +26,10 @@ def quote(value: Value) -> str:
         raise QueryValueError(f"Unsupported query value {value!r}")
     text = str(value)
     if text == "":
-        raise QueryValueError("An empty value cannot be expressed in a VTQL query")
+        raise QueryValueError(_("An empty value cannot be searched for"))
     if "\\'" in text or text.endswith("\\"):
-        raise QueryValueError(f"A backslash before a quote cannot be sent in a query: {text!r}")
+        raise QueryValueError(_("A backslash before a quote cannot be searched for: {text!r}")
+                              .format(text=text))
     return "'" + text.replace("'", "''") + "'"
 
 
