@@ -24,6 +24,7 @@ from .errors import (
     NotFound,
     NotKafinea,
     NoWebservice,
+    ProxyAuthRequired,
     QuerySyntaxError,
     QueryValueError,
     Redirected,
@@ -42,8 +43,8 @@ __all__ = [
     "AccessDenied", "ApiError", "AuthError", "BadAnswer", "Cancelled", "CertificateError",
     "Client", "ClientFacts", "ClientSpec", "ConnectionFailed", "CorruptFile", "FileChanged",
     "FileInfo", "HttpError", "InvalidId", "InvalidUrl",
-    "KafdocsError", "NoHttps", "NoWebservice", "NotFound", "NotKafinea", "Query",
-    "QueryPager", "QuerySyntaxError", "QueryValueError", "Redirected", "RequestTimeout",
+    "KafdocsError", "NoHttps", "NoWebservice", "NotFound", "NotKafinea", "ProxyAuthRequired",
+    "Query", "QueryPager", "QuerySyntaxError", "QueryValueError", "Redirected", "RequestTimeout",
     "ServerFault", "SessionExpired", "TooLarge", "TransportError", "UnknownOperation",
     "Unreachable", "decode_label", "endpoint_url", "instance_url", "is_insecure", "quote",
 ]

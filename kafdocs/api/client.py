@@ -12,7 +12,6 @@ import html
 import io
 import json
 import logging
-import os
 import random
 import re
 import ssl
@@ -23,9 +22,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+import urllib3
 from urllib3.exceptions import NewConnectionError
 
 from kafdocs import __version__
@@ -38,12 +38,12 @@ from .errors import (
     AuthError,
     BadAnswer,
     Cancelled,
-    CertificateError,
     ConnectionFailed,
     CorruptFile,
     HttpError,
     NoHttps,
     NoWebservice,
+    ProxyAuthRequired,
     Redirected,
     RequestTimeout,
     ServerFault,
@@ -57,6 +57,7 @@ from .logs import install_redaction, redact
 from .query import Query
 from .retry import DEFAULT_RETRY, Failure, RetryPolicy, classify
 from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
+from .tls import TrustAdapter, certificate_error, trust_context
 from .url import endpoint_url, instance_url, redirect_target
 from .values import number
 
@@ -173,13 +174,14 @@ class Client:
         # os.environ on every call, about 1 ms each, which adds up over many small files.
         self.http.trust_env = False
         self.http.proxies.update(requests.utils.get_environ_proxies(self.endpoint))
-        if verify is True:
-            env = os.environ
-            verify = env.get("REQUESTS_CA_BUNDLE") or env.get("CURL_CA_BUNDLE") or True
         self.http.verify = verify
+        if verify is False:  # the caller says so once, in its own words (see commands)
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
         self.http.headers["User-Agent"] = USER_AGENT
         # No retries down there: what is repeated is decided once, in retry.py.
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size)
+        secure = self.endpoint.startswith("https:")
+        adapter = TrustAdapter(trust_context(verify) if secure else None, pool_connections=2,
+                               pool_maxsize=pool_size)
         self.http.mount("https://", adapter)
         self.http.mount("http://", adapter)
         install_redaction()
@@ -373,8 +375,13 @@ class Client:
         except requests.exceptions.SSLError as exc:
             if _speaks_plain_http(exc):
                 raise NoHttps(instance_url(self.endpoint)) from None
-            raise CertificateError(
-                _("Secure connection to the server failed: {reason}").format(reason=_reason(exc))
+            raise certificate_error(_innermost(exc), urlsplit(self.endpoint).netloc) from None
+        except requests.exceptions.ProxyError as exc:
+            if "407" in str(_innermost(exc)):
+                raise ProxyAuthRequired() from None
+            raise ConnectionFailed(
+                _("Could not reach {endpoint} through the proxy: {reason}").format(
+                    endpoint=self.endpoint, reason=_reason(exc))
             ) from None
         except requests.exceptions.ConnectTimeout as exc:
             raise Unreachable(
@@ -414,6 +421,8 @@ class Client:
             body = _excerpt_of(resp)
             if resp.status_code == 413:
                 raise TooLarge(len(resp.request.body or b"") if resp.request else 0)
+            if resp.status_code == 407:
+                raise ProxyAuthRequired()
             if resp.status_code == 404:
                 raise NoWebservice(instance_url(self.endpoint))
             raise HttpError(resp.status_code, envelope.excerpt(body))

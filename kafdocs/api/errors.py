@@ -154,6 +154,20 @@ class CertificateError(TransportError):
               "own certificate authority, give its bundle with --ca-bundle.")
 
 
+class ProxyAuthRequired(TransportError):
+    """A proxy between this computer and the server wants credentials (HTTP 407). Never
+    repeated: each try could count as a failed sign-in and lock the proxy account."""
+
+    transient = False
+    hint = N_("Ask your administrator how kafdocs may go through the proxy, or put the "
+              "proxy's user name and password in the HTTPS_PROXY variable "
+              "(http://user:password@proxy:port).")
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or _("The proxy server between this computer and the CRM "
+                                      "asks for a user name and password."))
+
+
 class NoHttps(TransportError):
     """The server answered the TLS greeting in plain HTTP: no https at that address."""
 

@@ -21,12 +21,17 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-_installed = False
+_FILTER = RedactSecrets()
+NAMESPACES = ("urllib3", "requests")
 
 
 def install_redaction() -> None:
-    global _installed
-    if not _installed:
-        for name in ("urllib3.connectionpool", "urllib3", "requests"):
-            logging.getLogger(name).addFilter(RedactSecrets())
-        _installed = True
+    """Redact on every logger of urllib3 and requests, children included: a filter on
+    a parent logger does not see what its children log (urllib3.util.retry wrote the
+    session in clear). Loggers made later are covered when the next client is made."""
+    names = [n for n in list(logging.Logger.manager.loggerDict)
+             if n.split(".")[0] in NAMESPACES]
+    for name in {*NAMESPACES, *names}:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

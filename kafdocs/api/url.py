@@ -20,6 +20,10 @@ def endpoint_url(text: str) -> str:
     if "://" not in raw:
         raw = "https://" + raw
     parts = urlsplit(raw)
+    if "@" in parts.netloc:  # never shown: what precedes the @ may be a password
+        raise InvalidUrl(_("The address holds a user name or password ({address}). Remove "
+                           "them: kafdocs signs in with your CRM user name and access key.")
+                         .format(address=parts.netloc.rpartition("@")[2]))
     if parts.scheme.lower() not in ("http", "https"):
         raise InvalidUrl(_("Unsupported address scheme {scheme!r}").format(scheme=parts.scheme))
     if not parts.hostname or " " in parts.netloc:

@@ -12,6 +12,8 @@ from kafdocs.api import (
     NoHttps,
     NotKafinea,
     NoWebservice,
+    ProxyAuthRequired,
+    Redirected,
     RequestTimeout,
     ServerFault,
     TooLarge,
@@ -22,15 +24,11 @@ from kafdocs.i18n import _
 
 def sign_in_error(error: BaseException) -> str:
     """Why signing in failed, one clear case per kind of failure."""
-    if isinstance(error, (AuthError, NoHttps, NoWebservice)):
+    if isinstance(error, (AuthError, NoHttps, NoWebservice, CertificateError, Redirected,
+                          ProxyAuthRequired)):
         return str(error)  # their own words say what to do, as on the command line
     if isinstance(error, InvalidUrl):
         return _("This address cannot be used: {error}").format(error=error)
-    if isinstance(error, CertificateError):
-        return _(
-            "The server's security certificate could not be verified. If your company "
-            "uses its own certificate authority, ask your administrator.",
-        )
     if isinstance(error, RequestTimeout):
         return _("The server did not answer in time. Try again in a moment.")
     if isinstance(error, ConnectionFailed):

@@ -60,7 +60,7 @@ class HostileServer(ThreadingHTTPServer):
         if tls is not None:
             self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.scheme = "https" if tls else "http"
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
         self.thread.start()
 
     @property
@@ -140,3 +140,48 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True
             return False
+
+
+class AuthProxy(ThreadingHTTPServer):
+    """A proxy that wants credentials: every request and tunnel gets 407; counted."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def __enter__(self) -> AuthProxy:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: AuthProxy
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def _refuse(self) -> None:
+        self.server.asked.append(f"{self.command} {self.path}")
+        body = b"<html>407 Proxy Authentication Required</html>"
+        self.send_response(407)
+        self.send_header("Proxy-Authenticate", 'Basic realm="office proxy"')
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_CONNECT = do_GET = do_POST = _refuse

@@ -172,3 +172,24 @@ def test_a_saved_connection_brings_its_learned_upload_limit(qtbot, sandbox, sett
         dialog.sign_in()
     assert dialog.client.max_upload == 2 * 1024 * 1024  # refused up front from the start
     dialog.client.close()
+
+
+def test_a_refused_certificate_is_explained_in_the_window(qtbot, settings, tasks, tmp_path,
+                                                          monkeypatch) -> None:
+    from tests.faults.certs import DAY, NOW, issue
+    from tests.faults.hostile import HostileServer
+
+    authority = issue("test authority", ca=True)
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority.write(tmp_path, "authority")))
+    expired = issue("crm", issuer=authority, names=("127.0.0.1",), not_after=NOW - DAY,
+                    not_before=NOW - 9 * DAY)
+    with HostileServer(tls=expired.server_context(tmp_path, "crm")) as server:
+        dialog = SignInDialog(settings, tasks)
+        qtbot.addWidget(dialog)
+        fill(dialog, server.url, "admin", "k")
+        dialog.sign_in()
+        qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=20_000)
+    assert "has expired" in dialog.status.text()
+    assert "date and time" in dialog.status.text()
