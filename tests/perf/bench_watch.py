@@ -5,7 +5,8 @@
 
 The watcher runs as the user runs it (``kafdocs watch DIR --folder F --json``, default
 settle time and parallel jobs) against a sandbox in its own process. CPU time and
-memory come from /proc (Linux).
+memory come from /proc (Linux). ``kafdocs upload`` of the same files, with as many
+parallel jobs, is the reference: on a shared machine both move with its load.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.perf.common import env_for, sandbox_process, table, workdir
+from tests.perf.common import env_for, sandbox_process, table, timed, workdir
 
 
 def cpu_seconds(pid: int) -> float:
@@ -109,6 +110,9 @@ def main() -> None:
             proc.terminate()
             proc.wait(15)
         filed_dir = len(list((inbox / "Filed").iterdir()))
+        reference = timed(lambda: subprocess.run(
+            [sys.executable, "-m", "kafdocs", "upload", "--folder", "22x1", "--jobs", "4",
+             str(inbox / "Filed")], env=env_for(url), check=True, capture_output=True))
     rows = [
         ("idle, before the burst", f"{idle_seconds:.0f} s", f"{cpu_idle:.2f} %",
          f"{rss_idle:.1f} MiB", ""),
@@ -116,6 +120,8 @@ def main() -> None:
          f"{count / burst:.0f} files/s, {filed_dir} in Filed/"),
         ("idle, after the burst", f"{idle_seconds:.0f} s", f"{cpu_after:.2f} %",
          f"{rss_after:.1f} MiB", ""),
+        (f"reference: kafdocs upload of the same {count}", f"{reference:.1f} s", "", "",
+         "start-up and sign-in included"),
     ]
     print(table("kafdocs watch (default settle 2 s, 4 parallel uploads, sandbox on loopback)",
                 rows, ("phase", "time", "CPU", "memory (RSS)", "")))

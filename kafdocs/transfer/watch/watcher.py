@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # the one retry policy, on the scale of a folder watched all day
 LATER = RetryPolicy(first_delay=10.0, factor=2.0)
 LATER_MAX = 600.0
+CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed"})  # watchdog's kinds
 STOP_MARGIN = 3.0  # of the stop timeout, kept to roll back uploads still running
 
 
@@ -387,15 +388,22 @@ class Watcher:
 
     def _changed(self, event: object) -> None:
         """An observer thread: note the paths, wake the watcher's thread."""
+        if getattr(event, "event_type", "") not in CHANGES:
+            return  # opened, read and closed (by us, too): nothing changed
         paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
+        relatives = [self._relative(os.fsdecode(raw)) for raw in paths if raw]
+        relatives = [r for r in relatives if r and watched(r, self.settings.recursive)]
+        if getattr(event, "is_directory", False):
+            if not relatives or getattr(event, "event_type", "") not in ("created", "moved"):
+                return  # a directory's own change (a file came or went): its file says so
+            with self._lock:
+                self._rescan_due = 0.0  # a directory created or moved in: walk it
+            self._wake.set()
+            return
         with self._lock:
-            if getattr(event, "is_directory", False):
-                self._rescan_due = 0.0  # a directory moved in: walk it
-            for raw in paths:
-                if raw:
-                    relative = self._relative(os.fsdecode(raw))
-                    if relative:
-                        self._dirty.add(relative)
+            if not any(r not in self._filing for r in relatives):
+                return  # a file being filed (moved into Filed/, say): nothing to look at
+            self._dirty.update(relatives)
         self._wake.set()
 
     def _relative(self, raw: str) -> str:
