@@ -27,10 +27,6 @@ def access_denied(detail: str = "") -> WSError:
     return WSError("ACCESS_DENIED", f"{message} for {detail}" if detail else message)
 
 
-def attribute_denied(name: str) -> WSError:
-    return WSError("ACCESS_DENIED", f"Permission to access '.{name}.' attribute denied.")
-
-
 def invalid_id() -> WSError:
     return WSError("INVALID_ID_ATTRIBUTE", "Id specified is incorrect")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import vtql
 from .errors import WSError, database_error, internal_error, invalid_id
-from .schema import USERS, Field, Module
+from .schema import MODULES, USERS, Field, Module
 from .store import Store
 
 SQL_OPS = {"EQ": "=", "NE": "!=", "LT": "<", "GT": ">", "LTE": "<=", "GTE": ">=",
@@ -57,8 +57,6 @@ def _reference_value(target: Field, literal: vtql.Literal) -> str:
 
 
 def _prefix_of(target: Field) -> str:
-    from .schema import MODULES  # references name modules by name
-
     if target.type == "owner":
         return USERS.prefix
     module = MODULES.get(target.refers_to[0]) if target.refers_to else None
