@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kafdocs.commands import UsageError, add_connection_options, connect
 from kafdocs.i18n import _, ngettext
+from kafdocs.termprogress import terminal_text
 from kafdocs.transfer import TransferQueue
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.typed_ids import check_link_target
@@ -106,7 +107,8 @@ class Report:
                             "document": event.doc_id, "number": event.number,
                             "reason": event.reason, "retry_in": event.retry_in})
             elif event.kind == "filed":
-                print(f"{event.path} → {event.number or event.doc_id}", flush=True)
+                print(terminal_text(f"{event.path} → {event.number or event.doc_id}"),
+                      flush=True)
             elif event.kind == "failed":
                 self._err(_("failed: {name}: {reason}").format(name=event.path,
                                                               reason=event.reason)
@@ -148,4 +150,4 @@ class Report:
 
     @staticmethod
     def _err(line: str) -> None:
-        print("kafdocs: " + line, file=sys.stderr, flush=True)
+        print("kafdocs: " + terminal_text(line), file=sys.stderr, flush=True)
