@@ -25,6 +25,8 @@ from kafdocs.transfer.folders import (
     resolve_folder,
 )
 from kafdocs.transfer.paths import expand_paths
+from kafdocs.transfer.records import JobRecord
+from kafdocs.transfer.sync import SyncOutcome, SyncReport
 from kafdocs.transfer.typed_ids import check_link_target, documents
 from kafdocs.transfer.upload import (
     OnDuplicate,
@@ -131,6 +133,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--folder", action="append", default=[],
                    help=_("folder name or id (repeatable)"))
     p.add_argument("--dest", type=Path, required=True, help=_("destination directory"))
+    p.add_argument("--mirror", action="store_true",
+                   help=_("with --folder: move to the trash the local copies of documents "
+                          "that left the folder, if unchanged since kafdocs wrote them"))
     p.add_argument("--jobs", type=int, default=4, help=_("parallel downloads (default 4)"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
@@ -230,15 +235,20 @@ def cmd_ls(args: argparse.Namespace) -> int:
     return 0
 
 
+Report = Callable[[list[JobRecord]], tuple[dict[str, Any], list[str], bool]]
+
+
 def run_transfers(client: Client, workers: int, as_json: bool,
                   submit: Callable[[TransferService], dict[str, Any]],
-                  rejected: list[tuple[str, str]] | None = None, per_file: bool = False) -> int:
+                  rejected: list[tuple[str, str]] | None = None, per_file: bool = False,
+                  report: Report | None = None) -> int:
     """Queue transfers with ``submit`` on the engine the app uses, show progress on a
     terminal, then one line per failure and a summary.
 
     ``submit`` returns what the JSON output adds. ``rejected`` are files refused before
     any job (not found, unreadable): they count as failed. ``per_file`` prints what
-    became of each file that went through (uploads).
+    became of each file that went through (uploads). ``report`` tells, from the jobs'
+    records, what else to say (JSON keys, lines for people) and whether it all went well.
     """
     service = TransferService(client, workers)
     progress = TerminalProgress(service.table, enabled=None if not as_json else False)
@@ -257,8 +267,9 @@ def run_transfers(client: Client, workers: int, as_json: bool,
     for label, reason in summary.failures:
         print("kafdocs: " + _("failed: {name}: {reason}").format(
             name=terminal_text(label), reason=terminal_text(reason)), file=sys.stderr)
+    more, lines, fine = report(list(service.table)) if report else ({}, [], True)
     if as_json:
-        emit_json({**extra, "summary": {
+        emit_json({**extra, **more, "summary": {
             "finished": summary.finished, "failed": summary.failed, "skipped": summary.skipped,
             "cancelled": summary.cancelled, "bytes": summary.bytes,
             "seconds": round(summary.seconds, 3)},
@@ -273,9 +284,11 @@ def run_transfers(client: Client, workers: int, as_json: bool,
                 print(_("skipped: {name}: {reason}").format(
                     name=terminal_text(job.label), reason=terminal_text(job.message)),
                       file=sys.stderr)
+        for line in lines:
+            print(line, file=sys.stderr)
         print(summary.line(), file=sys.stderr)
     service.shutdown(cancel=False)
-    return 0 if summary.ok else EXIT_FAILED
+    return 0 if summary.ok and fine else EXIT_FAILED
 
 
 def cmd_upload(args: argparse.Namespace) -> int:
@@ -318,18 +331,33 @@ def cmd_replace(args: argparse.Namespace) -> int:
 def cmd_download(args: argparse.Namespace) -> int:
     if not args.folder and not args.documents:
         raise UsageError(_("Name documents to download, or one or more --folder"))
+    if args.mirror and not args.folder:
+        raise UsageError(_("--mirror works on whole folders: give --folder"))
     writable_destination(args.dest)
     with connect(args) as client:
         folders = [resolve_folder(client, name) for name in args.folder]
         records = documents(client, args.documents)
+        reports: list[SyncReport] = []
 
         def submit(service: TransferService) -> dict[str, Any]:
-            fresh = sum(service.download_folder(folder, args.dest).up_to_date
-                        for folder in folders)
+            for folder in folders:
+                reports.append(service.download_folder(folder, args.dest, args.mirror).report)
             service.download(records, args.dest)
+            fresh = sum(report.up_to_date for report in reports)
             if fresh and not args.json:
                 print(_("{count} documents already up to date").format(count=fresh),
                       file=sys.stderr)
             return {"up_to_date": fresh}
 
-        return run_transfers(client, args.jobs, args.json, submit)
+        return run_transfers(client, args.jobs, args.json, submit,
+                             report=lambda jobs: folder_report(reports, jobs))
+
+
+def folder_report(reports: list[SyncReport], jobs: list[JobRecord]
+                  ) -> tuple[dict[str, Any], list[str], bool]:
+    """Per folder: new, updated, renamed, removed, kept because changed locally, failed."""
+    outcomes = [SyncOutcome.of(report, [j for j in jobs if j.meta.get("folder") == report.path])
+                for report in reports]
+    lines = [line for o in outcomes for line in (*o.details(), o.line())]
+    fine = not any(o.report.failures for o in outcomes)
+    return {"folders": [o.as_json() for o in outcomes]} if reports else {}, lines, fine

@@ -1,7 +1,16 @@
-"""Downloads: one document to a file, a whole folder incrementally, never a half file.
+"""Downloads: one document to a file, never a half file, never a good copy lost.
 
 Each file is streamed into a hidden ``.part`` file beside its final place, checked,
-fsynced and renamed; its modification time is the document's ``modifiedtime``.
+fsynced and only then renamed over the previous copy, if any; its modification time is
+the document's ``modifiedtime``. A fetch that fails for any reason — a size that does
+not match, a connection cut mid-body, a server error, a full disk — removes its
+``.part`` and leaves the previous copy byte-identical.
+
+Which size is trusted: neither alone. The bytes must match the ``filesize`` of the
+``files_retrieve`` answer (it travels with them: a difference means the answer was
+cut or damaged) and the document's own ``filesize`` (a difference means the stored
+file and the record disagree — a file truncated on the server, say — and kafdocs
+cannot tell which is right). Any difference fails the job and keeps what was there.
 """
 
 from __future__ import annotations
@@ -11,9 +20,8 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -23,9 +31,8 @@ from kafdocs.api.values import number
 from kafdocs.i18n import _
 
 from .engine import Job, JobContext, Skipped, describe_os_error, read_only
-from .folders import Folder, list_documents
 from .manifest import Entry, Manifest
-from .naming import NameAllocator, id_part, inside, numbered, safe_name
+from .naming import NameAllocator, inside, numbered
 
 log = logging.getLogger(__name__)
 PART_SUFFIX = ".kafdocs-part"
@@ -144,8 +151,14 @@ def writable_destination(dest: Path) -> None:
 
 
 def download_document(client: Client, record: dict[str, Any], folder: Path, name: str,
-                      ctx: JobContext) -> list[Path]:
-    """Fetch every file of one document into ``folder``; the first one takes ``name``."""
+                      ctx: JobContext,
+                      before_replace: Callable[[], None] | None = None) -> list[Path]:
+    """Fetch every file of one document into ``folder``; the first one takes ``name``.
+
+    ``before_replace`` runs once the first file is complete and verified, just before
+    it takes its place: it may still refuse (raise), e.g. when the copy it would
+    replace was changed meanwhile.
+    """
     reason = skip_reason(record)
     if reason:
         raise Skipped(reason)
@@ -158,13 +171,14 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
         target = inside(folder, folder / (name if n == 1 else numbered(name, n)))
         ctx.check()
         limit = announced if n == 1 else None  # the CRM lists the size of the first only
-        with part_file(target, stamp) as out:
+        with part_file(target, stamp) as out:  # checked before it replaces anything
             (info,) = _fetch_one(client, file_id, out, ctx.base(done), ctx, limit)
-        if limit is not None and info.written != limit:
-            target.unlink()
-            raise CorruptFile(_("{name}: the CRM says {expected} bytes but the file has "
-                                "{actual}").format(name=name, expected=limit,
-                                                   actual=info.written))
+            if limit is not None and info.written != limit:
+                raise CorruptFile(_("{name}: the CRM says {expected} bytes but the file has "
+                                    "{actual}; the file was not saved").format(
+                    name=name, expected=limit, actual=info.written))
+            if n == 1 and before_replace is not None:
+                before_replace()
         done += info.written
         written.append(target)
     return written
@@ -181,48 +195,32 @@ def _fetch_one(client: Client, file_id: str, out: BinaryIO, progress: Any,
                                  max_bytes=limit)
 
 
-@dataclass
-class FolderPlan:
-    """The jobs of one folder download and what was already up to date."""
-
-    folder: Folder
-    target: Path
-    jobs: list[Job]
-    up_to_date: int
-    manifest: Manifest
-
-
-def plan_folder_download(client: Client, folder: Folder, dest: Path,
-                         documents: list[dict[str, Any]] | None = None) -> FolderPlan:
-    """List the folder and make one job per document that is new or changed."""
-    name = safe_name(folder.name, fallback="") or id_part(folder.id).replace("x", "-")
-    target = dest / name
-    target.mkdir(parents=True, exist_ok=True)
-    _remove_stale_parts(target)
-    manifest = Manifest(target)
-    names = NameAllocator(manifest.names())
-    rows = documents if documents is not None else list_documents(client, folder.id)
-    jobs, fresh = [], 0
-    for record in sorted(rows, key=lambda r: _id_number(r["id"])):
-        name = names.name_for(record["id"], local_name_source(record))
-        if _is_current(manifest, record, target / name):
-            fresh += 1
-            continue
-        jobs.append(document_job(client, record, target, name, manifest))
-    return FolderPlan(folder, target, jobs, fresh, manifest)
+def entry_for(record: dict[str, Any], name: str, path: Path) -> Entry:
+    """What the manifest keeps of a document fetched (or adopted) as ``path``."""
+    written = path.stat()
+    return Entry(record["id"], name, str(record.get("modifiedtime", "")),
+                 expected_size(record), ",".join(file_ids(record)),
+                 local_name_source(record), written.st_size, written.st_mtime_ns)
 
 
 def document_job(client: Client, record: dict[str, Any], folder: Path, name: str,
-                 manifest: Manifest | None = None) -> Job:
+                 manifest: Manifest | None = None, *, change: str = "new",
+                 previous: str = "", before_replace: Callable[[], None] | None = None
+                 ) -> Job:
+    """A job fetching one document as ``folder/name``; with a ``manifest``, recorded
+    there once in place. ``previous``: the name of the copy this one supersedes, removed
+    once the new one is in place (the document was renamed on the server)."""
     def run(ctx: JobContext) -> str:
-        paths = download_document(client, record, folder, name, ctx)
+        paths = download_document(client, record, folder, name, ctx, before_replace)
         if manifest is not None:
-            manifest.record(Entry(record["id"], name, str(record.get("modifiedtime", "")),
-                                  expected_size(record)))
+            manifest.record(entry_for(record, name, paths[0]))
+        if previous and previous != name:
+            with suppress(FileNotFoundError):
+                (folder / previous).unlink()
         return ", ".join(p.name for p in paths)
 
     return Job(label=name, run=run, total=expected_size(record), kind="download",
-               meta={"doc_id": record["id"], "folder": str(folder)})
+               meta={"doc_id": record["id"], "folder": str(folder), "change": change})
 
 
 def document_jobs(client: Client, records: list[dict[str, Any]], dest: Path) -> list[Job]:
@@ -230,34 +228,3 @@ def document_jobs(client: Client, records: list[dict[str, Any]], dest: Path) -> 
     names = NameAllocator()
     return [document_job(client, r, dest, names.name_for(r["id"], local_name_source(r)))
             for r in records]
-
-
-def _is_current(manifest: Manifest, record: dict[str, Any], path: Path) -> bool:
-    """Complete and unchanged: known to the manifest, or stamped by an earlier run."""
-    entry = manifest.entries.get(record["id"])
-    size = expected_size(record)
-    modified = str(record.get("modifiedtime", ""))
-    try:
-        on_disk = path.stat()
-    except OSError:
-        return False
-    if on_disk.st_size != size:
-        return False
-    if entry is not None:
-        return entry.modifiedtime == modified and entry.filesize == size
-    stamp = modified_timestamp(record)
-    if stamp is not None and int(on_disk.st_mtime) == int(stamp):
-        # renamed into place but killed before the journal line: adopt it
-        manifest.record(Entry(record["id"], path.name, modified, size))
-        return True
-    return False
-
-
-def _id_number(doc_id: str) -> int:
-    return number(str(doc_id).rpartition("x")[2]) or 0
-
-
-def _remove_stale_parts(folder: Path) -> None:
-    for part in folder.glob(f".*{PART_SUFFIX}"):
-        with suppress(OSError):
-            part.unlink()

@@ -119,9 +119,10 @@ class HelperTransfers:
         if records:
             self._call("download", records, dest)
 
-    def download_folder(self, folder: Folder, dest: Path) -> FolderQueued:
+    def download_folder(self, folder: Folder, dest: Path,
+                        mirror: bool = False) -> FolderQueued:
         """Blocks until the helper has listed the folder: call it off the GUI thread."""
-        return FolderQueued(*self._call("download_folder", folder, dest).result())
+        return FolderQueued(*self._call("download_folder", folder, dest, mirror).result())
 
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
         self._call("fetch", record, cache_root)

@@ -1,9 +1,14 @@
-"""What a folder download already holds, so a re-run fetches only what is new or changed.
+"""What a folder download already holds, so a re-run follows the CRM: fetches what is
+new or changed, renames what was renamed, and knows which local copies are untouched.
 
-An append-only journal of JSON lines: one line per completed document, written after
-the file is in place. A run killed at any moment leaves at worst a half line, which is
-ignored; the journal is compacted when a run ends. The journal lies in a folder others
-may write to: a line whose name is not one plain file name is ignored, never followed.
+An append-only journal of JSON lines, keyed by document id: one line per completed
+document, written after the file is in place, and one ``gone`` line per copy removed.
+Each line says what was fetched (the server's file ids, size, name and modification
+time) and what was written (the local file's size and modification time: a copy whose
+stat still matches was not changed by anyone since). A run killed at any moment leaves
+at worst a half line, which is ignored; the journal is compacted when a run ends. Lines
+of older versions, without the newer fields, still load. The journal lies in a folder
+others may write to: a line whose name is not one plain file name is ignored.
 """
 
 from __future__ import annotations
@@ -24,9 +29,18 @@ MANIFEST = ".kafdocs-manifest.jsonl"
 @dataclass(frozen=True)
 class Entry:
     doc_id: str
-    name: str
-    modifiedtime: str
-    filesize: int
+    name: str  # the local file's name
+    modifiedtime: str  # the document's, on the server, when it was fetched
+    filesize: int  # the document's, on the server
+    files: str = ""  # the document's imageattachmentids; "" if not known (older lines)
+    source: str = ""  # the server's name the local name was made from; "" if not known
+    local_size: int = -1  # the local file as written; -1 if not known (older lines)
+    local_mtime_ns: int = -1
+
+    @property
+    def stamped(self) -> bool:
+        """Whether the local file's state when written is known."""
+        return self.local_size >= 0
 
 
 class Manifest:
@@ -44,9 +58,15 @@ class Manifest:
         for line in lines:
             try:
                 data = json.loads(line)
+                if data.get("gone"):
+                    self.entries.pop(str(data["doc_id"]), None)
+                    continue
                 entry = Entry(str(data["doc_id"]), str(data["name"]),
-                              str(data["modifiedtime"]), int(data["filesize"]))
-            except (ValueError, KeyError, TypeError):
+                              str(data["modifiedtime"]), int(data["filesize"]),
+                              str(data.get("files", "")), str(data.get("source", "")),
+                              int(data.get("local_size", -1)),
+                              int(data.get("local_mtime_ns", -1)))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 log.info("ignoring a damaged manifest line in %s", self.path)
                 continue
             if not is_plain_name(entry.name):
@@ -60,6 +80,11 @@ class Manifest:
     def record(self, entry: Entry) -> None:
         self._append(asdict(entry))
         self.entries[entry.doc_id] = entry
+
+    def forget(self, doc_id: str) -> None:
+        """The document's local copy is no longer this folder's (it was removed)."""
+        self._append({"doc_id": doc_id, "gone": True})
+        self.entries.pop(doc_id, None)
 
     def _append(self, data: dict[str, object]) -> None:
         line = json.dumps(data, ensure_ascii=False) + "\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from kafdocs.api import BadAnswer
@@ -90,14 +91,19 @@ def numbered(name: str, n: int) -> str:
 
 
 class NameAllocator:
-    """Gives each document a unique local name; names already given are kept."""
+    """Gives each document a unique local name; names already given are kept.
+
+    ``free`` (optional) refuses names taken by something else, such as a file the
+    user put in the folder: the next numbered name is tried instead.
+    """
 
     def __init__(self, taken: dict[str, str] | None = None) -> None:
         self.by_doc: dict[str, str] = dict(taken or {})
         self._used = {name_key(n) for n in self.by_doc.values()}
         self._last: dict[str, int] = {}  # per base name, the last number tried
 
-    def name_for(self, doc_id: str, raw: str) -> str:
+    def name_for(self, doc_id: str, raw: str,
+                 free: Callable[[str], bool] | None = None) -> str:
         if doc_id in self.by_doc:
             return self.by_doc[doc_id]
         base = safe_name(raw)
@@ -105,10 +111,17 @@ class NameAllocator:
         name, n = base, self._last.get(key, 1)
         if n > 1:
             name = numbered(base, n)
-        while name_key(name) in self._used:  # linear over a folder, not quadratic
-            n += 1
+        while name_key(name) in self._used or (free is not None and not free(name)):
+            n += 1  # linear over a folder, not quadratic
             name = numbered(base, n)
         self._last[key] = n
         self._used.add(name_key(name))
         self.by_doc[doc_id] = name
         return name
+
+    def rename(self, doc_id: str, raw: str, free: Callable[[str], bool] | None = None) -> str:
+        """A new name for a document whose server name changed; its old one is released."""
+        old = self.by_doc.pop(doc_id, None)
+        if old is not None:
+            self._used.discard(name_key(old))
+        return self.name_for(doc_id, raw, free)

@@ -19,11 +19,12 @@ from typing import Any, NamedTuple, Protocol
 from kafdocs.api import Client
 
 from .cache import cache_target, prepare_cache
-from .download import document_job, document_jobs, plan_folder_download
+from .download import document_job, document_jobs
 from .engine import Listener, TransferQueue
 from .folders import Folder
 from .manifest import Manifest
 from .records import FINAL_EVENTS, FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
+from .sync import SyncReport, plan_folder_download
 from .upload import UploadRequest, upload_job
 from .watch import WatchEvent, WatchListener, WatchSettings
 from .watch.group import WatchGroup
@@ -32,10 +33,12 @@ log = logging.getLogger(__name__)
 
 
 class FolderQueued(NamedTuple):
-    """What a folder download found: documents queued, documents already up to date."""
+    """What a folder download found: documents queued, documents already up to date,
+    and what was done without a transfer (renamed, removed, kept: ``sync.py``)."""
 
     to_fetch: int
     up_to_date: int
+    report: SyncReport
 
 
 class Transfers(Protocol):
@@ -51,7 +54,8 @@ class Transfers(Protocol):
     def jobs(self) -> dict[int, JobRecord]: ...
     def upload(self, requests: list[UploadRequest]) -> None: ...
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
-    def download_folder(self, folder: Folder, dest: Path) -> FolderQueued: ...
+    def download_folder(self, folder: Folder, dest: Path,
+                        mirror: bool = False) -> FolderQueued: ...
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None: ...
     def watch(self, wanted: list[WatchSettings]) -> dict[str, str]: ...
     def subscribe_watch(self, listener: WatchListener) -> None: ...
@@ -92,20 +96,22 @@ class TransferService(TransferQueue):
         if records:
             self.submit_batch(document_jobs(self.client, records, dest))
 
-    def download_folder(self, folder: Folder, dest: Path) -> FolderQueued:
-        """List the folder (slow: call it off the GUI thread) and queue what changed.
+    def download_folder(self, folder: Folder, dest: Path,
+                        mirror: bool = False) -> FolderQueued:
+        """List the folder (slow: call it off the GUI thread), follow its renames (and,
+        with ``mirror``, its departures) and queue what changed.
 
         The folder's manifest is compacted once every job of the batch has ended: the
         one way a folder download is planned and finished, for the app and the CLI.
         """
-        plan = plan_folder_download(self.client, folder, dest)
+        plan = plan_folder_download(self.client, folder, dest, mirror=mirror)
         if not plan.jobs:
             plan.manifest.compact()
-            return FolderQueued(0, plan.up_to_date)
+            return FolderQueued(0, plan.up_to_date, plan.report)
         with self._plans_lock:  # a job may end before its batch is known here
             (first, *_others) = self.submit_batch(plan.jobs)
             self._open_plans[first.batch] = plan.manifest
-        return FolderQueued(len(plan.jobs), plan.up_to_date)
+        return FolderQueued(len(plan.jobs), plan.up_to_date, plan.report)
 
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
         """One document into the app's cache under ``cache_root``, to open or drag it.

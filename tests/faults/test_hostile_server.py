@@ -7,8 +7,9 @@ from pathlib import Path
 from kafdocs.api import Client
 from kafdocs.sandbox.schema import DOCUMENTS
 from kafdocs.transfer import JobState
-from kafdocs.transfer.download import document_job, plan_folder_download
+from kafdocs.transfer.download import document_job
 from kafdocs.transfer.folders import resolve_folder
+from kafdocs.transfer.sync import plan_folder_download
 from tests.conftest import ACCESS_KEY
 from tests.transfer.conftest import run_all
 

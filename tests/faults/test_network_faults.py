@@ -15,8 +15,9 @@ import pytest
 
 from kafdocs.api import Client, ConnectionFailed, NotKafinea, Query
 from kafdocs.transfer import JobState
-from kafdocs.transfer.download import PART_SUFFIX, plan_folder_download
+from kafdocs.transfer.download import PART_SUFFIX
 from kafdocs.transfer.folders import resolve_folder
+from kafdocs.transfer.sync import plan_folder_download
 from kafdocs.transfer.upload import UploadRequest
 from tests.conftest import ACCESS_KEY
 from tests.faults.proxy import FaultProxy

@@ -14,9 +14,9 @@ import pytest
 from kafdocs.api import BadAnswer, Client
 from kafdocs.transfer import TransferService
 from kafdocs.transfer.cache import cache_target, prepare_cache
-from kafdocs.transfer.download import plan_folder_download
 from kafdocs.transfer.folders import Folder, list_documents, resolve_folder
 from kafdocs.transfer.manifest import MANIFEST
+from kafdocs.transfer.sync import plan_folder_download
 from tests.conftest import ACCESS_KEY
 from tests.faults.hostile import Answer, HostileServer, Seen, ok
 from tests.transfer.conftest import add_document, run_all

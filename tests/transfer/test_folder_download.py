@@ -9,8 +9,9 @@ import pytest
 
 from kafdocs.api import Client
 from kafdocs.transfer import JobState
-from kafdocs.transfer.download import PART_SUFFIX, plan_folder_download
+from kafdocs.transfer.download import PART_SUFFIX
 from kafdocs.transfer.folders import resolve_folder
+from kafdocs.transfer.sync import plan_folder_download
 from tests.transfer.conftest import add_document, attach_file, run_all, set_fields
 
 MIXED = {
