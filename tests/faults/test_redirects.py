@@ -86,3 +86,20 @@ def test_the_client_session_itself_follows_no_redirect(
     client = Client(hostile.url, "admin", "key")
     answer = client.http.get(client.endpoint, params={"operation": "anything"})
     assert answer.status_code == 307 and elsewhere.seen == []
+
+
+def test_https_sending_to_plain_http_is_not_followed_with_the_session(
+        elsewhere: HostileServer, tmp_path: Path) -> None:
+    from tests.faults.certs import issue
+
+    authority = issue("test authority", ca=True)
+    leaf = issue("crm", issuer=authority, names=("127.0.0.1",))
+    with HostileServer(tls=leaf.server_context(tmp_path, "crm")) as secure:
+        secure.on("query", moved(f"{elsewhere.url}webservice.php?operation=query"
+                                 f"&sessionName={SESSION}"))
+        bundle = str(authority.write(tmp_path, "authority"))
+        with Client(secure.url, "admin", "key", verify=bundle) as crm, \
+                pytest.raises(Redirected) as caught:
+            crm.query("SELECT * FROM Documents;")
+    assert elsewhere.seen == [] and caught.value.suggestion == ""
+    assert SESSION not in str(caught.value)
