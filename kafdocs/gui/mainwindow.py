@@ -6,13 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDockWidget,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -20,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStyle,
     QSystemTrayIcon,
@@ -31,53 +28,44 @@ from PySide6.QtWidgets import (
 )
 
 from kafdocs import logfile
-from kafdocs.api import BadAnswer, Client, ClientFacts, instance_url
-from kafdocs.api.streams import b64_length
+from kafdocs.api import Client, ClientFacts, instance_url
 from kafdocs.i18n import _, ngettext
-from kafdocs.transfer import FolderQueued, JobRecord, Summary, Transfers
-from kafdocs.transfer.cache import cache_target
-from kafdocs.transfer.download import expected_size, modified_timestamp, web_link
+from kafdocs.transfer import FolderQueued, Transfers
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
-from kafdocs.transfer.paths import expand_paths
-from kafdocs.transfer.upload import (
-    OnDuplicate,
-    UploadRequest,
-    find_duplicates,
-    keep_both_names,
-)
 
 from .about import AboutDialog
-from .drops import (
-    DuplicateDialog,
-    UploadDialog,
-    accept_file_drag,
-    file_sizes,
-    take_file_drop,
-)
-from .formatting import bytes_text, duration_text
+from .doccache import DocumentCache
+from .drops import accept_file_drag, take_file_drop
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
 from .settings import Settings
 from .tasks import TaskRunner
-from .transfers import OverallBar, ProgressDelegate, TransferModel
+from .transfer_panel import TransferPanel
+from .transfers import TransferModel
+from .uploads import UploadFlow
 from .views import DocumentView, FolderView
 
 log = logging.getLogger(__name__)
-LONG_BATCH_SECONDS = 10.0
 CLOSE_WAIT_SECONDS = 0.5  # the most closing the window waits for the transfers to end
 
 
 class MainWindow(QMainWindow):
+    """Builds the window and wires its parts: the folder list and document table here,
+    the transfer panel (transfer_panel.py), the upload flow and its questions
+    (uploads.py) and the local copies of documents (doccache.py) in their own modules.
+    A new part (search, preview, records...) is a module of its own, wired here."""
+
     def __init__(self, client: Client, settings: Settings, tasks: TaskRunner,
                  queue: Transfers | None = None) -> None:
         super().__init__()
         self.client, self.settings, self.tasks = client, settings, tasks
         # Transfers run in a helper process: their threads never take the GIL from ours.
         self.queue = queue or HelperTransfers(client, settings.get("transfer/workers"))
-        self.can_create = self.can_delete = True
-        self.cache_dir = Path(platformdirs.user_cache_dir("kafdocs")) / "open"
-        self._open_when_fetched: set[Path] = set()
+        self.uploads = UploadFlow(client, tasks, self.queue, settings, self)
+        self.uploads.said.connect(self.say)
+        self.cache = DocumentCache(client, self.queue, self)
+        self.cache.said.connect(self.say)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
         self._build_models()
@@ -88,6 +76,35 @@ class MainWindow(QMainWindow):
         self._restore()
         self.refresh_folders()
         self._load_permissions()
+
+    # -- the parts, as the tests and the next modules see them ----------------
+    @property
+    def transfers(self) -> TransferModel:
+        return self.panel.model
+
+    @property
+    def transfer_view(self) -> QTableView:
+        return self.panel.view
+
+    @property
+    def dock(self) -> TransferPanel:
+        return self.panel
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache.root
+
+    @cache_dir.setter
+    def cache_dir(self, root: Path) -> None:
+        self.cache.root = root
+
+    @property
+    def can_create(self) -> bool:
+        return self.uploads.can_create
+
+    @property
+    def can_delete(self) -> bool:
+        return self.uploads.can_delete
 
     # -- construction -------------------------------------------------------
     def _build_models(self) -> None:
@@ -100,11 +117,6 @@ class MainWindow(QMainWindow):
         self.proxy.setSourceModel(self.documents)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
-        self.transfers = TransferModel(self.queue, self)
-        self.transfers.batch_finished.connect(self._batch_finished)
-        self.transfers.jobs_finished.connect(self._open_fetched)
-        self.transfers.learned.connect(self._learned)
-        self.transfers.refreshed.connect(self._update_overall)
         self._reload_timer = QTimer(self, singleShot=True, interval=400)
         self._reload_timer.timeout.connect(self.refresh_documents)
 
@@ -142,8 +154,8 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self.open_document)
         self.table.files_dropped.connect(lambda paths: self.start_upload(paths, None))
-        self.table.cached_path = self._cached_path
-        self.table.prepare = self._prepare_drag
+        self.table.cached_path = self.cache.cached
+        self.table.prepare = self.cache.prepare_drag
         self.table.setAccessibleName(_("Documents"))
 
         right = QWidget()
@@ -183,7 +195,8 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.upload_action = self._action(_("Upload…"), "Ctrl+U", self.choose_upload,
+        self.upload_action = self._action(_("Upload…"), "Ctrl+U",
+                                          lambda: self.uploads.choose(self.current_folder()),
                                           sp.SP_ArrowUp)
         self.download_action = self._action(_("Download…"), "Ctrl+D",
                                             self.download_selected, sp.SP_ArrowDown)
@@ -242,42 +255,12 @@ class MainWindow(QMainWindow):
                                 _("The new language applies the next time kafdocs starts."))
 
     def _build_transfer_panel(self) -> None:
-        self.transfer_view = QTableView()
-        self.transfer_view.setModel(self.transfers)
-        self.transfer_view.setItemDelegateForColumn(3, ProgressDelegate(self.transfer_view))
-        self.transfer_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.transfer_view.verticalHeader().hide()
-        self.transfer_view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((240, 125, 90, 140, 90, 80)):
-            self.transfer_view.setColumnWidth(column, width)
-        self.overall_bar = OverallBar()
-        self.overall_bar.hide()
-        self.overall_label = QLabel(_("No transfers"))
-        # A label that grows with its text would re-lay out (and repaint) the whole
-        # window ten times a second during transfers.
-        self.overall_label.setFixedWidth(self.overall_label.fontMetrics().horizontalAdvance(
-            "00000 of 00000 files — 000.0 MB of 000.0 MB") + 12)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.overall_label)
-        buttons.addWidget(self.overall_bar)
-        buttons.addStretch(1)
-        for text, slot in ((_("Cancel"), self.cancel_selected_transfers),
-                           (_("Cancel all"), self.queue.cancel_all),
-                           (_("Retry failed"), self.queue.retry_failed),
-                           (_("Clear finished"), self.transfers.clear_finished)):
-            button = QPushButton(text)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(buttons)
-        layout.addWidget(self.transfer_view)
-        self.dock = QDockWidget(_("Transfers"), self)
-        self.dock.setObjectName("transfersDock")
-        self.dock.setWidget(panel)
-        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.dock)
+        self.panel = TransferPanel(self.queue, self)
+        self.panel.announced.connect(self._announce)
+        self.panel.uploads_ended.connect(self._reload_timer.start)
+        self.panel.model.jobs_finished.connect(self.cache.fetched)
+        self.panel.model.learned.connect(self._learned)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
 
     def _build_status_bar(self) -> None:
         who = self.client.login_result.get("username") or self.client.username
@@ -351,8 +334,8 @@ class MainWindow(QMainWindow):
             return self.client.describe("Documents")
 
         def apply(described: dict[str, Any]) -> None:
-            self.can_create = bool(described.get("createable", True))
-            self.can_delete = bool(described.get("deleteable", True))
+            self.uploads.can_create = bool(described.get("createable", True))
+            self.uploads.can_delete = bool(described.get("deleteable", True))
             self.upload_action.setEnabled(self.can_create)
             self.delete_action.setEnabled(self.can_delete)
             if not self.can_create:
@@ -361,12 +344,8 @@ class MainWindow(QMainWindow):
         self.tasks.run(fetch, apply, self._background_error)
 
     # -- uploads ------------------------------------------------------------
-    def choose_upload(self) -> None:
-        files, _filter = QFileDialog.getOpenFileNames(self, _("Choose files to upload"),
-                                                self.settings.get("upload/last_dir"))
-        if files:
-            self.settings.set("upload/last_dir", str(Path(files[0]).parent))
-            self.start_upload([Path(f) for f in files], None)
+    def start_upload(self, paths: list[Path], folder: Folder | None) -> None:
+        self.uploads.start(paths, folder or self.current_folder())
 
     def _dropped_on_folder(self, paths: list[Path], row: int) -> None:
         folder = self.folders.folders[row] if 0 <= row < len(self.folders.folders) else None
@@ -378,76 +357,6 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: Any) -> None:
         if paths := take_file_drop(event):
             self.start_upload(paths, None)
-
-    def start_upload(self, paths: list[Path], folder: Folder | None) -> None:
-        """Expand the drop and look for name conflicts in the background, then ask."""
-        folder = folder or self.current_folder()
-        if folder is None:
-            self.show_error(_("Choose a folder first."))
-            return
-        if not self.can_create:
-            self.show_error(_("Your CRM user may not create documents."))
-            return
-
-        def prepare() -> tuple[Any, dict[Path, int], dict[str, list[dict[str, Any]]],
-                               dict[str, str]]:
-            found = expand_paths(paths)
-            taken = find_duplicates(self.client, folder.id, [p.name for p in found.files])
-            return (found, file_sizes(found.files), taken,
-                    keep_both_names(self.client, folder.id, taken) if taken else {})
-
-        self.statusBar().showMessage(_("Preparing the upload…"), 3000)
-        self.tasks.run(prepare, lambda r: self._confirm_upload(folder, *r),
-                       self._background_error)
-
-    def _confirm_upload(self, folder: Folder, found: Any, sizes: dict[Path, int],
-                        taken: dict[str, list[dict[str, Any]]],
-                        keep_as: dict[str, str]) -> None:
-        """``taken``: the folder's documents by file name; ``keep_as``: the name to keep
-        both under, for each of those names."""
-        for path, reason in found.rejected:
-            self.show_error(_("Not uploaded: {name} ({reason})").format(name=path.name,
-                                                                        reason=reason))
-        files = self._within_limit(sizes)
-        if not files:
-            return
-        dialog = UploadDialog(self.client, self.tasks, folder.name, len(files),
-                              sum(sizes[f] for f in files), self)
-        if not dialog.exec():
-            return
-        policies = self._ask_duplicates([f for f in files if f.name in taken])
-        chosen = [(path, policies.get(path, OnDuplicate.KEEP)) for path in files]
-        self.queue.upload([UploadRequest(path, folder.id, link_to=dialog.link_to,
-                                         on_duplicate=policy,
-                                         duplicates=tuple(taken.get(path.name, [])),
-                                         file_name=keep_as.get(path.name)
-                                         if policy is OnDuplicate.KEEP else None)
-                           for path, policy in chosen if policy is not OnDuplicate.SKIP])
-
-    def _within_limit(self, sizes: dict[Path, int]) -> list[Path]:
-        """The files the server can take, from sizes read in the background."""
-        limit = self.client.max_upload
-        if not limit:
-            return list(sizes)
-        keep = []
-        for path, size in sizes.items():
-            if b64_length(size) + 4096 > limit:
-                self.show_error(_("{name} is too large for this server (limit {limit}).")
-                                .format(name=path.name, limit=bytes_text(limit * 3 / 4)))
-            else:
-                keep.append(path)
-        return keep
-
-    def _ask_duplicates(self, conflicts: list[Path]) -> dict[Path, OnDuplicate]:
-        policies: dict[Path, OnDuplicate] = {}
-        for n, path in enumerate(conflicts):
-            dialog = DuplicateDialog(path.name, len(conflicts) - n - 1, self.can_delete, self)
-            dialog.exec()
-            policies[path] = dialog.policy
-            if dialog.apply_all.isChecked():
-                policies.update(dict.fromkeys(conflicts[n + 1:], dialog.policy))
-                break
-        return policies
 
     # -- downloads ----------------------------------------------------------
     def selected_records(self) -> list[dict[str, Any]]:
@@ -492,81 +401,10 @@ class MainWindow(QMainWindow):
         self.tasks.run(lambda: self.queue.download_folder(folder, dest), planned,
                        self._background_error)
 
-    def _cache_target(self, record: dict[str, Any]) -> Path:
-        """Raises BadAnswer for a record whose id cannot name a cache folder."""
-        return cache_target(self.cache_dir, self.client.endpoint, record)
-
-    def _cached_path(self, record: dict[str, Any]) -> Path | None:
-        """A cached copy that is complete and of the current version (stat only)."""
-        try:
-            path = self._cache_target(record)
-            info = path.stat()
-        except (OSError, BadAnswer):
-            return None
-        stamp = modified_timestamp(record)
-        fresh = stamp is None or int(info.st_mtime) == int(stamp)
-        return path if fresh and info.st_size == expected_size(record) else None
-
     def open_document(self, index: Any = None) -> None:
         record = self.proxy.index(index.row(), 0).data(RECORD_ROLE) if index else None
-        if record is None:
-            return
-        if record.get("filelocationtype") == "E":
-            self._open_link(record)
-            return
-        cached = self._cached_path(record)
-        if cached is not None:
-            self._open_path(cached)
-            return
-        try:
-            target = self._cache_target(record)
-        except BadAnswer as exc:
-            self.show_error(describe(exc))
-            return
-        self._open_when_fetched.add(target)
-        self.queue.fetch(record, self.cache_dir)
-
-    def _open_link(self, record: dict[str, Any]) -> None:
-        """An external-link document: only a web address, and only once the user saw it."""
-        url = web_link(record)
-        if url is None:
-            self.show_error(_("This document links to an address kafdocs does not open: "
-                              "{address}").format(address=str(record.get("filename"))[:200]))
-            return
-        box = QMessageBox(QMessageBox.Icon.Question, _("Open a web link"),
-                          _("This document is a link to a web page:\n\n{address}\n\n"
-                            "Open it in your browser?").format(address=url),
-                          QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # the address is data, never markup
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        if box.exec() == QMessageBox.StandardButton.Open:
-            QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
-        box.deleteLater()
-
-    def _open_path(self, path: Path) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-
-    def _open_fetched(self, jobs: list[JobRecord]) -> None:
-        """Open the documents that were fetched into the cache to be opened."""
-        for job in jobs:
-            path = Path(job.meta.get("folder", "")) / job.label
-            if path in self._open_when_fetched:
-                self._open_when_fetched.discard(path)
-                self._open_path(path)
-
-    def _prepare_drag(self, records: list[dict[str, Any]]) -> None:
-        for record in records:
-            if record.get("filelocationtype") != "E" and record.get("imageattachmentids"):
-                try:
-                    self._cache_target(record)
-                except BadAnswer as exc:
-                    self.show_error(describe(exc))
-                    continue
-                self.queue.fetch(record, self.cache_dir)
-        self.statusBar().showMessage(
-            _("Preparing the files for drag and drop — drag them again in a moment."),
-            6000)
+        if record is not None:
+            self.cache.open(record)
 
     # -- delete -------------------------------------------------------------
     def delete_selected(self) -> None:
@@ -589,37 +427,11 @@ class MainWindow(QMainWindow):
 
     # -- transfers ----------------------------------------------------------
     def cancel_selected_transfers(self) -> None:
-        for index in self.transfer_view.selectionModel().selectedRows():
-            self.queue.cancel(self.transfers.job_id(index.row()))
+        self.panel.cancel_selected()
 
-    def _update_overall(self) -> None:
-        done, total, ended, count = self.transfers.overall()
-        if not count:
-            return
-        self.overall_bar.show()
-        self.overall_bar.set_value(int(done * 100 / total) if total else
-                                   int(ended * 100 / count))
-        self.overall_label.setText(
-            ngettext("{ended} of {count} file — {done} of {total}",
-                     "{ended} of {count} files — {done} of {total}", count)
-            .format(ended=ended, count=count, done=bytes_text(done), total=bytes_text(total)))
-
-    def _batch_finished(self, summary: Summary) -> None:
-        """One batch ended: its own counts, or the one reason it stopped early."""
-        if summary.halted:
-            text = ngettext(
-                "Transfers stopped: the server cannot be reached. {count} transfer was not "
-                "started; click “Retry failed” when the server is back.",
-                "Transfers stopped: the server cannot be reached. {count} transfers were not "
-                "started; click “Retry failed” when the server is back.",
-                summary.not_started).format(count=summary.not_started)
-        else:
-            text = _("Transfers finished: {counts} ({duration}).").format(
-                counts=summary.counts(), duration=duration_text(summary.seconds))
+    def _announce(self, text: str, notify: bool) -> None:
         self.statusBar().showMessage(text, 15000)
-        if any(r.record.kind == "upload" for r in self.transfers.rows):
-            self._reload_timer.start()
-        if summary.seconds >= LONG_BATCH_SECONDS or summary.halted:
+        if notify:
             self.notify(text)
 
     def _learned(self, facts: ClientFacts) -> None:
@@ -641,7 +453,11 @@ class MainWindow(QMainWindow):
 
     # -- errors and closing -------------------------------------------------
     def show_error(self, text: str) -> None:
-        self.statusBar().showMessage(text, 10000)
+        self.say(text, 10000)
+
+    def say(self, text: str, msecs: int) -> None:
+        """The status bar's message, from the window or one of its parts."""
+        self.statusBar().showMessage(text, msecs)
         log.info("shown to the user: %s", text)
 
     def _background_error(self, error: BaseException) -> None:

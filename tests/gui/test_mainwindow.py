@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
-from kafdocs.gui import drops
+from kafdocs.gui import upload_dialogs
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.transfer import JobState
 from kafdocs.transfer.storednames import server_names
@@ -29,14 +29,15 @@ def drop_files(view, paths: list[Path], pos: QPoint | None = None) -> None:
 
 
 def auto_accept(monkeypatch) -> list:
+    """Every question of an upload is answered at once, as by its default button."""
     shown: list = []
 
-    def accept(self) -> int:
+    def accept(self) -> None:
         shown.append(self)
-        return 1
+        self.done(QDialog.DialogCode.Accepted)
 
-    monkeypatch.setattr(drops.UploadDialog, "exec", accept)
-    monkeypatch.setattr(drops.DuplicateDialog, "exec", accept)
+    monkeypatch.setattr(upload_dialogs.UploadDialog, "open", accept)
+    monkeypatch.setattr(upload_dialogs.DuplicateDialog, "open", accept)
     return shown
 
 
@@ -92,7 +93,8 @@ def test_duplicate_prompt_applies_to_all(qtbot, window: MainWindow, tmp_path: Pa
     from kafdocs.transfer.upload import OnDuplicate
 
     shown = auto_accept(monkeypatch)
-    monkeypatch.setattr(drops.DuplicateDialog, "policy", property(lambda self: OnDuplicate.SKIP))
+    monkeypatch.setattr(upload_dialogs.DuplicateDialog, "policy",
+                        property(lambda self: OnDuplicate.SKIP))
     select_folder(qtbot, window, "Factures 2026")
     files = []
     for n in (1, 2):
@@ -100,7 +102,7 @@ def test_duplicate_prompt_applies_to_all(qtbot, window: MainWindow, tmp_path: Pa
         files[-1].write_bytes(b"%PDF dup")
     window.start_upload(files, None)
     qtbot.waitUntil(lambda: len(shown) >= 2, timeout=10_000)
-    assert sum(isinstance(d, drops.DuplicateDialog) for d in shown) == 1
+    assert sum(isinstance(d, upload_dialogs.DuplicateDialog) for d in shown) == 1
     assert window.queue.jobs == {}  # both skipped by one answer
 
 

@@ -30,7 +30,7 @@ class Desktop:
 @pytest.fixture
 def desktop(monkeypatch) -> type[Desktop]:
     Desktop.opened = []
-    monkeypatch.setattr("kafdocs.gui.mainwindow.QDesktopServices", Desktop)
+    monkeypatch.setattr("kafdocs.gui.doccache.QDesktopServices", Desktop)
     return Desktop
 
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from kafdocs import i18n
-from kafdocs.gui.drops import DuplicateDialog, UploadDialog
 from kafdocs.gui.resources import install_translator
+from kafdocs.gui.upload_dialogs import DuplicateDialog, UploadDialog
 
 
 def test_french_window(qtbot, qapp, window_factory) -> None:

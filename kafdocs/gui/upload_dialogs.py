@@ -1,0 +1,150 @@
+"""The questions of an upload: confirm the drop (and link it to a customer), and what to
+do with a file whose name is already in the folder. Both are opened, not exec'd: the
+upload flow (uploads.py) goes on when they finish, and they are deleted after use."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kafdocs.api import Client, KafdocsError, Query
+from kafdocs.i18n import _, ngettext
+from kafdocs.transfer.upload import OnDuplicate
+
+from .formatting import bytes_text
+from .tasks import TaskRunner
+
+
+def search_records(client: Client, text: str) -> list[tuple[str, str]]:
+    """Accounts and Contacts whose name contains ``text``: (id, label) pairs."""
+    pattern = f"%{text.strip()}%"
+    found: list[tuple[str, str]] = []
+    accounts = client.query(Query("Accounts").select("accountname")
+                            .where("accountname", "LIKE", pattern).limit(20))
+    found += [(r["id"], r.get("accountname", "")) for r in accounts]
+    contacts = client.query(Query("Contacts").select("firstname", "lastname")
+                            .where("lastname", "LIKE", pattern)
+                            .or_where("firstname", "LIKE", pattern).limit(20))
+    found += [(r["id"], f"{r.get('firstname', '')} {r.get('lastname', '')}".strip())
+              for r in contacts]
+    return found
+
+
+class UploadDialog(QDialog):
+    """Confirms a drop and lets the user file it on a customer in the same gesture."""
+
+    def __init__(self, client: Client, tasks: TaskRunner, folder_name: str, count: int,
+                 size: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.client, self.tasks = client, tasks
+        self.link_to: str | None = None
+        self.setWindowTitle(_("Upload documents"))
+        self.setMinimumWidth(440)
+        summary = QLabel(ngettext("Upload {count} file ({size}) to the folder “{folder}”.",
+                                  "Upload {count} files ({size}) to the folder “{folder}”.",
+                                  count).format(count=count, size=bytes_text(size),
+                                                folder=folder_name))
+        summary.setWordWrap(True)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search accounts and contacts by name"))
+        self.results = QListWidget()
+        self.results.setMaximumHeight(120)
+        self.results.itemSelectionChanged.connect(self._chosen)
+        self.chosen = QLabel(_("Not linked to a customer"))
+        self._timer = QTimer(self, singleShot=True, interval=300)
+        self._timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(lambda _: self._timer.start())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(QLabel(_("Also link to a CRM record (optional):")))
+        layout.addWidget(self.search)
+        layout.addWidget(self.results)
+        layout.addWidget(self.chosen)
+        layout.addWidget(buttons)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setFocus()
+
+    def _run_search(self) -> None:
+        text = self.search.text().strip()
+        self.results.clear()
+        if len(text) < 2:
+            return
+        try:
+            Query("Accounts").where("accountname", "LIKE", f"%{text}%")
+        except KafdocsError:
+            return  # text VTQL cannot express: nothing to find
+        self.tasks.run(lambda: search_records(self.client, text), self._show_results,
+                       lambda e: self.chosen.setText(str(e)), owner=self)
+
+    def _show_results(self, found: list[tuple[str, str]]) -> None:
+        self.results.clear()
+        for record_id, label in found:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, record_id)
+            self.results.addItem(item)
+
+    def _chosen(self) -> None:
+        items = self.results.selectedItems()
+        self.link_to = items[0].data(Qt.ItemDataRole.UserRole) if items else None
+        self.chosen.setText(_("Will be linked to: {record}").format(record=items[0].text()) if items
+                            else _("Not linked to a customer"))
+
+
+class DuplicateDialog(QDialog):
+    """Asked when a dropped file's name is already in the folder; may apply to all."""
+
+    def __init__(self, file_name: str, others: int, can_replace: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("File already in the folder"))
+        text = QLabel(_("A document with the file name “{name}” is already in this folder.")
+                      .format(name=file_name))
+        text.setWordWrap(True)
+        self.group = QButtonGroup(self)
+        row = QHBoxLayout()
+        choices = [(OnDuplicate.KEEP, _("Keep both")),
+                   (OnDuplicate.REPLACE, _("Replace")),
+                   (OnDuplicate.SKIP, _("Skip"))]
+        self.choice_buttons: dict[OnDuplicate, QRadioButton] = {}
+        for policy, label in choices:
+            button = QRadioButton(label)
+            button.setEnabled(policy is not OnDuplicate.REPLACE or can_replace)
+            self.group.addButton(button)
+            self.choice_buttons[policy] = button
+            row.addWidget(button)
+        self.choice_buttons[OnDuplicate.KEEP].setChecked(True)
+        self.apply_all = QCheckBox(ngettext("Do the same for the other conflict",
+                                            "Do the same for the {count} other conflicts",
+                                            others).format(count=others))
+        self.apply_all.setChecked(True)
+        self.apply_all.setVisible(others > 0)
+        ok = QPushButton(_("Continue"))
+        ok.setDefault(True)
+        ok.clicked.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(row)
+        layout.addWidget(self.apply_all)
+        layout.addWidget(ok)
+
+    @property
+    def policy(self) -> OnDuplicate:
+        return next(p for p, b in self.choice_buttons.items() if b.isChecked())
