@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from kafdocs import credentials
-from kafdocs.api import Client, is_insecure
+from kafdocs.api import Client, Redirected, is_insecure
 from kafdocs.api.url import endpoint_url
 from kafdocs.i18n import _
 
@@ -164,6 +164,8 @@ class SignInDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.buttons.setEnabled(True)
         self._show(sign_in_error(error))
+        if isinstance(error, Redirected) and error.suggestion:
+            self.url.setText(error.suggestion)  # offered, for the user to sign in again
 
     def _show(self, text: str, error: bool = True) -> None:
         self.status.setText(text)

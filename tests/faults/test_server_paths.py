@@ -95,6 +95,8 @@ def test_a_fetched_copy_lands_where_the_app_looks_for_it(crm: Client, tmp_path: 
     service.shutdown()
     target = cache_target(root, crm.endpoint, record)
     assert target.stat().st_size == int(record["filesize"])
+    if os.name == "posix":
+        assert stat.S_IMODE(root.stat().st_mode) == 0o700
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")

@@ -193,3 +193,20 @@ def test_a_refused_certificate_is_explained_in_the_window(qtbot, settings, tasks
         qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=20_000)
     assert "has expired" in dialog.status.text()
     assert "date and time" in dialog.status.text()
+
+
+def test_a_redirect_to_the_same_server_offers_the_corrected_address(qtbot, settings,
+                                                                     tasks) -> None:
+    from tests.faults.hostile import Answer, HostileServer
+
+    with HostileServer() as server:
+        corrected = server.url.replace("/crm/", "/Crm/")
+        server.on("getchallenge", Answer(301, b"", {"Location": corrected + "webservice.php"}))
+        dialog = SignInDialog(settings, tasks)
+        qtbot.addWidget(dialog)
+        fill(dialog, server.url, "admin", "k")
+        dialog.sign_in()
+        qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+        assert server.operations() == ["getchallenge"]  # not followed
+    assert f"The correct address seems to be {corrected}" in dialog.status.text()
+    assert dialog.url.text() == corrected and dialog.client is None
