@@ -448,7 +448,8 @@ class Client:
 
     # -- operations ---------------------------------------------------------
     def listtypes(self) -> dict[str, Any]:
-        return self.call("listtypes", {})
+        types: dict[str, Any] = self.call("listtypes", {})
+        return types
 
     def describe(self, module: str) -> dict[str, Any]:
         """Cached per module: describe answers do not change during a session."""
@@ -498,9 +499,10 @@ class Client:
         self, record_id: str, related_label: str, query: Query | str
     ) -> list[dict[str, Any]]:
         text = query.vtql(related=True) if isinstance(query, Query) else query
-        return self.call(
+        rows: list[dict[str, Any]] = self.call(
             "query_related", {"id": record_id, "relatedLabel": related_label, "query": text}
         )
+        return rows
 
     def add_related(self, source_id: str, related_id: str, related_label: str) -> None:
         self.call(
@@ -710,7 +712,7 @@ class Client:
             return buffers[-1]
 
         sink = open_sink or memory_sink
-        infos = self._with_session(
+        infos: list[FileInfo] = self._with_session(
             lambda session: self._files_retrieve_once(session, file_id, sink, progress,
                                                       cancelled, max_bytes)
         )

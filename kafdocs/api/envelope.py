@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 from kafdocs.i18n import _
 
@@ -77,7 +77,7 @@ def unwrap(envelope: Any, operation: str) -> Any:
     raise api_error(str(error.get("code", "UNKNOWN")), str(error.get("message", "")), operation)
 
 
-def raise_no_envelope(body: bytes, operation: str) -> None:
+def raise_no_envelope(body: bytes, operation: str) -> NoReturn:
     check_prefix(body)
     if b"Unknown operation" in body or b"unknown operation" in body:
         raise UnknownOperation(

@@ -24,7 +24,8 @@ try:
     import pybase64 as _b64
 
     b64encode: Callable[[bytes], bytes] = _b64.b64encode
-    _b64decode_strict: Callable[[bytes], bytes] = lambda data: _b64.b64decode(data, validate=True)  # noqa: E731
+    def _b64decode_strict(data: bytes | memoryview) -> bytes:
+        return _b64.b64decode(data, validate=True)
 except ImportError:  # pragma: no cover - the stdlib is the fallback
     import base64 as _std
 

@@ -15,7 +15,7 @@ import ssl
 import sys
 from typing import Any
 
-import requests
+import certifi
 import truststore
 from requests.adapters import HTTPAdapter
 
@@ -52,7 +52,7 @@ def _bundle_context(file: str | None, folder: str | None) -> ssl.SSLContext:
 
 def _system_context() -> ssl.SSLContext:
     if sys.platform.startswith("linux") and not _linux_has_certificates():
-        return _bundle_context(requests.certs.where(), None)
+        return _bundle_context(certifi.where(), None)
     return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 import logging
 import mimetypes
 from pathlib import Path
+from types import ModuleType
 
 log = logging.getLogger(__name__)
 FALLBACK = "application/octet-stream"
 
+_magic: ModuleType | None
 try:
-    import magic as _magic
+    import magic
 
-    _magic.from_buffer(b"%PDF-1.4", mime=True)
+    magic.from_buffer(b"%PDF-1.4", mime=True)
 except Exception as exc:  # ImportError, or a python-magic without its library
-    _magic = None
-    _missing_reason = str(exc)
+    _magic, _missing_reason = None, str(exc)
 else:
-    _missing_reason = ""
+    _magic, _missing_reason = magic, ""
 
 _warned = False
 

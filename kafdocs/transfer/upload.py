@@ -9,10 +9,10 @@ from __future__ import annotations
 import enum
 import logging
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kafdocs.api import Client, CorruptFile, KafdocsError, Query
 from kafdocs.api.values import number
@@ -26,6 +26,7 @@ from .storednames import server_names
 from .versions import only_one, replace
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class OnDuplicate(enum.Enum):
@@ -224,7 +225,7 @@ def _link(client: Client, record_id: str, doc_id: str) -> None:
                            "exist or cannot hold documents").format(id=record_id))
 
 
-def _with_cleanup(client: Client, doc_id: str, step: Any) -> Any:
+def _with_cleanup(client: Client, doc_id: str, step: Callable[[], T]) -> T:
     """Run ``step``; if it fails or is cancelled, delete the new document and re-raise."""
     try:
         return step()
