@@ -26,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "transfer/workers": 4,
     "transfer/last_dir": "",
     "upload/last_dir": "",
+    "watch/folders": "[]",  # JSON list of gui.watched.WatchedFolder
 }
 
 

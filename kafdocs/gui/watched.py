@@ -1,0 +1,286 @@
+"""*File → Watched folders…*: the folders of this computer whose new files are filed by themselves.
+
+Each entry names a folder on disk, the CRM folder its files go to, an optional record to
+link them to, what happens to a file once filed, and whether it is on. The list lives in
+the settings; the watching itself runs with the app's transfers (``kafdocs.transfer.watch``),
+never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kafdocs.i18n import _
+from kafdocs.transfer.folders import Folder
+from kafdocs.transfer.watch import FILED, AfterFiling, WatchSettings
+
+from .settings import Settings
+
+SETTINGS_KEY = "watch/folders"
+
+
+@dataclass(frozen=True)
+class WatchedFolder:
+    """One watched folder as the settings keep it (JSON): names for people, ids for the CRM."""
+
+    directory: str
+    folder_id: str
+    folder_name: str
+    link_to: str = ""
+    link_label: str = ""
+    after: str = AfterFiling.MOVE.value
+    recursive: bool = False
+    enabled: bool = True
+
+    def watch_settings(self) -> WatchSettings:
+        return WatchSettings(Path(self.directory), self.folder_id, self.link_to or None,
+                             AfterFiling(self.after), self.recursive)
+
+
+def load_watched(settings: Settings) -> list[WatchedFolder]:
+    """The saved list; an entry that no longer reads (an older or damaged one) is dropped."""
+    try:
+        rows = json.loads(settings.get(SETTINGS_KEY))
+    except (TypeError, ValueError):
+        return []
+    watched = []
+    for row in rows if isinstance(rows, list) else []:
+        try:
+            folder = WatchedFolder(**row)
+            AfterFiling(folder.after)
+        except (TypeError, ValueError):
+            continue
+        watched.append(folder)
+    return watched
+
+
+def save_watched(settings: Settings, watched: list[WatchedFolder]) -> None:
+    settings.set(SETTINGS_KEY, json.dumps([asdict(w) for w in watched], ensure_ascii=False))
+
+
+def after_label(after: str) -> str:
+    return {AfterFiling.MOVE.value: _("Move into “{filed}”").format(filed=FILED),
+            AfterFiling.DELETE.value: _("Delete"),
+            AfterFiling.KEEP.value: _("Keep in place")}[after]
+
+
+class WatchedFoldersDialog(QDialog):
+    """The list of watched folders; ``watched`` holds the edited list once accepted."""
+
+    COLUMNS = 4
+
+    def __init__(self, watched: list[WatchedFolder], folders: list[Folder],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.watched = list(watched)
+        self.folders = folders
+        self.setWindowTitle(_("Watched folders"))
+        self.setMinimumSize(720, 320)
+        intro = QLabel(_("While kafdocs runs, the files that arrive in these folders of your "
+                         "computer are filed into the CRM by themselves, once complete."))
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, self.COLUMNS)
+        self.table.setHorizontalHeaderLabels([_("Folder on this computer"), _("CRM folder"),
+                                              _("Linked to"), _("After filing")])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.itemChanged.connect(self._toggled)
+        self.table.itemDoubleClicked.connect(lambda item: self.edit())
+        self.add_button = QPushButton(_("Add…"))
+        self.edit_button = QPushButton(_("Edit…"))
+        self.remove_button = QPushButton(_("Remove"))
+        self.add_button.clicked.connect(self.add)
+        self.edit_button.clicked.connect(self.edit)
+        self.remove_button.clicked.connect(self.remove)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        side = QVBoxLayout()
+        for button in (self.add_button, self.edit_button, self.remove_button):
+            side.addWidget(button)
+        side.addStretch()
+        row = QHBoxLayout()
+        row.addWidget(self.table, 1)
+        row.addLayout(side)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(row)
+        layout.addWidget(buttons)
+        self._fill()
+
+    def _fill(self) -> None:
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(self.watched))
+        for row, entry in enumerate(self.watched):
+            where = QTableWidgetItem(entry.directory)
+            where.setFlags(where.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            where.setCheckState(Qt.CheckState.Checked if entry.enabled
+                                else Qt.CheckState.Unchecked)
+            where.setToolTip(_("Tick to watch this folder, untick to pause it"))
+            cells = [where, QTableWidgetItem(entry.folder_name),
+                     QTableWidgetItem(entry.link_label or entry.link_to or "—"),
+                     QTableWidgetItem(after_label(entry.after))]
+            for column, item in enumerate(cells):
+                self.table.setItem(row, column, item)
+        self.table.blockSignals(False)
+        self._selection_changed()
+
+    def _toggled(self, item: QTableWidgetItem) -> None:
+        if item.column() == 0:
+            enabled = item.checkState() == Qt.CheckState.Checked
+            self.watched[item.row()] = replace(self.watched[item.row()], enabled=enabled)
+
+    def _selection_changed(self) -> None:
+        chosen = self._current() is not None
+        self.edit_button.setEnabled(chosen)
+        self.remove_button.setEnabled(chosen)
+
+    def _current(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return rows[0].row() if rows else None
+
+    def add(self) -> None:
+        editor = WatchedFolderEditor(None, self.folders, self)
+        editor.accepted.connect(lambda: self._added(editor))
+        editor.open()
+
+    def _added(self, editor: WatchedFolderEditor) -> None:
+        self.watched.append(editor.entry())
+        self._fill()
+        self.table.selectRow(len(self.watched) - 1)
+
+    def edit(self) -> None:
+        row = self._current()
+        if row is None:
+            return
+        editor = WatchedFolderEditor(self.watched[row], self.folders, self)
+        editor.accepted.connect(lambda: self._edited(row, editor))
+        editor.open()
+
+    def _edited(self, row: int, editor: WatchedFolderEditor) -> None:
+        self.watched[row] = editor.entry()
+        self._fill()
+        self.table.selectRow(row)
+
+    def remove(self) -> None:
+        row = self._current()
+        if row is not None:
+            del self.watched[row]
+            self._fill()
+
+
+class WatchedFolderEditor(QDialog):
+    """One watched folder: where, into which CRM folder, linked to what, and afterwards."""
+
+    def __init__(self, entry: WatchedFolder | None, folders: list[Folder],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(_("Watched folder"))
+        self.setMinimumWidth(520)
+        self.folders = folders
+        self.directory = QLineEdit(entry.directory if entry else "")
+        self.directory.setPlaceholderText(_("A folder where a scanner or a program saves files"))
+        browse = QPushButton(_("Browse…"))
+        browse.clicked.connect(self._browse)
+        where = QHBoxLayout()
+        where.addWidget(self.directory, 1)
+        where.addWidget(browse)
+        self.folder = QComboBox()
+        for folder in folders:
+            self.folder.addItem(folder.name, folder.id)
+        if entry is not None:
+            self.folder.setCurrentIndex(max(0, self.folder.findData(entry.folder_id)))
+        self.link = QLineEdit(entry.link_to if entry else "")
+        self.link.setPlaceholderText(_("Optional: a record id such as 11x42"))
+        self.link_label = entry.link_label if entry else ""
+        self.after = QComboBox()
+        for after in AfterFiling:
+            self.after.addItem(after_label(after.value), after.value)
+        self.after.setCurrentIndex(self.after.findData(entry.after if entry
+                                                       else AfterFiling.MOVE.value))
+        self.recursive = QCheckBox(_("Also watch the folders inside it"))
+        self.recursive.setChecked(bool(entry and entry.recursive))
+        self.enabled = QCheckBox(_("Watch this folder"))
+        self.enabled.setChecked(entry.enabled if entry else True)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.hide()
+        form = QFormLayout()
+        form.addRow(_("Folder on this computer:"), where)
+        form.addRow(_("File into the CRM folder:"), self.folder)
+        form.addRow(_("Link to the record:"), self.link)
+        form.addRow(_("After filing:"), self.after)
+        form.addRow("", self.recursive)
+        form.addRow("", self.enabled)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check_and_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, _("Folder to watch"),
+                                                  self.directory.text())
+        if chosen:
+            self.directory.setText(chosen)
+
+    def _check_and_accept(self) -> None:
+        """Only what can be watched: a folder, a CRM folder, a record id if any."""
+        problem = ""
+        if not self.directory.text().strip():
+            problem = _("Choose the folder to watch.")
+        elif self.folder.currentIndex() < 0:
+            problem = _("Choose the CRM folder the files go to.")
+        elif self.link.text().strip() and not _is_record_id(self.link.text().strip()):
+            problem = _("A record id looks like 11x42 (leave it empty to link nothing).")
+        self.problem.setText(problem)
+        self.problem.setVisible(bool(problem))
+        if not problem:
+            self.accept()
+
+    def entry(self) -> WatchedFolder:
+        link = self.link.text().strip()
+        return WatchedFolder(
+            directory=self.directory.text().strip(), folder_id=self.folder.currentData(),
+            folder_name=self.folder.currentText(), link_to=link,
+            link_label=self.link_label if link else "", after=self.after.currentData(),
+            recursive=self.recursive.isChecked(), enabled=self.enabled.isChecked())
+
+
+def _is_record_id(text: str) -> bool:
+    left, x, right = text.partition("x")
+    return bool(x) and left.isdigit() and right.isdigit()
