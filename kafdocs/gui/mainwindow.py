@@ -45,6 +45,7 @@ from .transfer_panel import TransferPanel
 from .transfers import TransferModel
 from .uploads import UploadFlow
 from .views import DocumentView, FolderView
+from .watched import WatchedFolders
 
 log = logging.getLogger(__name__)
 CLOSE_WAIT_SECONDS = 0.5  # the most closing the window waits for the transfers to end
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.uploads.said.connect(self.say)
         self.cache = DocumentCache(client, self.queue, self)
         self.cache.said.connect(self.say)
+        self.watched = WatchedFolders(self, self.queue, settings, tasks, self.notify)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
         self._build_models()
@@ -76,6 +78,7 @@ class MainWindow(QMainWindow):
         self._restore()
         self.refresh_folders()
         self._load_permissions()
+        self.watched.apply()
 
     # -- the parts, as the tests and the next modules see them ----------------
     @property
@@ -223,6 +226,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu(_("&File"))
         for action in (self.upload_action, self.download_action, self.download_folder_action):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        self.watched_action = file_menu.addAction(
+            _("&Watched folders…"), lambda: self.watched.open_dialog(self.folders.folders))
         file_menu.addSeparator()
         file_menu.addAction(_("&Quit"), QKeySequence.StandardKey.Quit, self.close)
         view_menu = self.menuBar().addMenu(_("&View"))
@@ -465,6 +471,9 @@ class MainWindow(QMainWindow):
         self.show_error(describe(error))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.watched.may_close():  # asked; answered by keeping on, or quitting
+            event.ignore()
+            return
         if self.queue.busy:
             answer = QMessageBox.question(
                 self, _("Transfers in progress"),

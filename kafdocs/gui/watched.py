@@ -9,11 +9,14 @@ never on the GUI thread.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -25,18 +28,23 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QMessageBox,
     QPushButton,
+    QSystemTrayIcon,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from kafdocs.i18n import _
+from kafdocs.i18n import _, ngettext
+from kafdocs.transfer import Transfers
 from kafdocs.transfer.folders import Folder
-from kafdocs.transfer.watch import FILED, AfterFiling, WatchSettings
+from kafdocs.transfer.watch import FAILED, FILED, AfterFiling, WatchEvent, WatchSettings
 
 from .settings import Settings
+from .tasks import TaskRunner
 
 SETTINGS_KEY = "watch/folders"
 
@@ -84,6 +92,125 @@ def after_label(after: str) -> str:
     return {AfterFiling.MOVE.value: _("Move into “{filed}”").format(filed=FILED),
             AfterFiling.DELETE.value: _("Delete"),
             AfterFiling.KEEP.value: _("Keep in place")}[after]
+
+
+class WatchedFolders(QObject):
+    """The window's watched folders: kept in the settings, watched by the app's transfers
+    (in their helper process, never on the GUI thread), failures told to the user.
+
+    Closing the window while folders are watched asks whether to keep watching from the
+    system tray (minimised where there is no tray) or to stop.
+    """
+
+    news = Signal(object)  # a WatchEvent, emitted from a transfer thread
+
+    def __init__(self, window: QWidget, transfers: Transfers, settings: Settings,
+                 tasks: TaskRunner, notify: Callable[[str], None]) -> None:
+        super().__init__(window)
+        self.window, self.transfers, self.settings, self.tasks = window, transfers, settings, tasks
+        self.notify = notify
+        self.tray: QSystemTrayIcon | None = None
+        self.quitting = False  # the user chose to stop watching and quit
+        self.news.connect(self._on_news)  # queued onto the GUI thread
+        transfers.subscribe_watch(self._relay)
+
+    def _relay(self, event: WatchEvent) -> None:  # a transfer thread
+        with suppress(RuntimeError):  # the window is gone
+            self.news.emit(event)
+
+    @property
+    def wanted(self) -> list[WatchSettings]:
+        return [w.watch_settings() for w in load_watched(self.settings) if w.enabled]
+
+    def apply(self) -> None:
+        """Hand the enabled folders to the transfers; those that cannot be watched say why."""
+        wanted = self.wanted
+        self.tasks.run(lambda: self.transfers.watch(wanted), self._applied, self._not_applied,
+                       owner=self)
+
+    def _applied(self, problems: dict[str, str]) -> None:
+        for directory, reason in problems.items():
+            self.notify(_("The folder {directory} is not watched: {reason}")
+                        .format(directory=directory, reason=reason))
+
+    def _not_applied(self, error: BaseException) -> None:
+        self.notify(_("The watched folders could not be started: {error}").format(error=error))
+
+    def open_dialog(self, folders: list[Folder]) -> None:
+        dialog = WatchedFoldersDialog(load_watched(self.settings), folders, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._save(dialog.watched))
+        dialog.open()
+
+    def _save(self, watched: list[WatchedFolder]) -> None:
+        save_watched(self.settings, watched)
+        self.apply()
+
+    def _on_news(self, event: WatchEvent) -> None:
+        if event.kind == "failed":
+            self.notify(_("{name} could not be filed: {reason} It was moved into “{failed}”.")
+                        .format(name=event.path, reason=event.reason.rstrip(".") + ".",
+                                failed=FAILED))
+        elif event.kind == "problem":
+            self.notify(_("The watched folder {directory} cannot be read ({reason}); kafdocs "
+                          "keeps trying.").format(directory=event.directory,
+                                                  reason=event.reason))
+
+    # -- closing the window while watching --------------------------------------------
+    def may_close(self) -> bool:
+        """True if the window may close now; else the question is asked, answered later."""
+        if self.quitting or not self.wanted:
+            return True
+        box = QMessageBox(QMessageBox.Icon.Question, _("Folders are being watched"),
+                          _("kafdocs files what arrives in your watched folders only while it "
+                            "runs. Keep watching in the background?"),
+                          parent=self.window)
+        keep = box.addButton(_("Keep watching"), QMessageBox.ButtonRole.AcceptRole)
+        stop = box.addButton(_("Stop watching and quit"), QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.buttonClicked.connect(lambda button: self._answered(button, keep, stop))
+        box.open()
+        return False
+
+    def _answered(self, button: QAbstractButton, keep: QAbstractButton,
+                  stop: QAbstractButton) -> None:
+        if button is keep:
+            self.keep_in_background()
+        elif button is stop:
+            self.quit()
+
+    def keep_in_background(self) -> None:
+        """Hide into the system tray, or minimise where there is none."""
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            self.window.showMinimized()
+            return
+        if self.tray is None:
+            self.tray = QSystemTrayIcon(self.window.windowIcon(), self)
+            menu = QMenu(self.window)
+            menu.addAction(_("Show kafdocs"), self.show_window)
+            menu.addAction(_("Stop watching and quit"), self.quit)
+            self.tray.setContextMenu(menu)
+            self.tray.activated.connect(lambda reason: self.show_window())
+        count = len(self.wanted)
+        self.tray.setToolTip(ngettext("kafdocs is watching {count} folder",
+                                      "kafdocs is watching {count} folders", count)
+                             .format(count=count))
+        self.tray.show()
+        self.window.hide()
+
+    def show_window(self) -> None:
+        self.window.showNormal()
+        self.window.activateWindow()
+        if self.tray is not None:
+            self.tray.hide()
+
+    def quit(self) -> None:
+        self.quitting = True
+        if self.tray is not None:
+            self.tray.hide()
+        self.window.close()
 
 
 class WatchedFoldersDialog(QDialog):

@@ -73,3 +73,65 @@ def test_watched_folders_are_kept_in_the_settings(settings: Settings, tmp_path: 
                                                    AfterFiling.DELETE, True)
     settings.set("watch/folders", '[{"directory": "/x"}, "damaged"]')
     assert load_watched(settings) == []
+
+
+# -- in the window, against the demo sandbox ----------------------------------------------
+def set_up_watched_folder(qtbot, window, directory: Path, folder: str) -> None:
+    """As a user does it: File → Watched folders…, Add…, fill in, OK, OK."""
+    window.watched_action.trigger()
+    dialog = window.findChild(WatchedFoldersDialog)
+    dialog.add_button.click()
+    editor = dialog.findChild(WatchedFolderEditor)
+    editor.directory.setText(str(directory))
+    editor.folder.setCurrentIndex(editor.folder.findText(folder))
+    press_ok(editor)
+    press_ok(dialog)
+
+
+def filed_rows(window, name: str) -> list:
+    return [r for r in window.transfers.rows
+            if r.record.label == name and r.record.state.value == "finished"]
+
+
+def test_a_folder_watched_in_the_app_files_a_new_file_shown_in_the_transfer_panel(
+        qtbot, window, tmp_path: Path) -> None:
+    inbox = tmp_path / "Scans"
+    inbox.mkdir()
+    set_up_watched_folder(qtbot, window, inbox, "Contrats")
+    assert [(w.directory, w.folder_name) for w in load_watched(window.settings)] == [
+        (str(inbox), "Contrats")]
+    (inbox / "avenant signé.pdf").write_bytes(b"%PDF-1.4 avenant")
+    qtbot.waitUntil(lambda: bool(filed_rows(window, "avenant signé.pdf")), timeout=30_000)
+    assert (inbox / "Filed" / "avenant signé.pdf").exists()
+
+
+def test_closing_while_watching_keeps_watching_in_the_background(
+        qtbot, window, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    inbox = tmp_path / "Exports"
+    inbox.mkdir()
+    set_up_watched_folder(qtbot, window, inbox, "Contrats")
+    window.close()
+    question = window.findChild(QMessageBox)
+    assert question.windowTitle() == "Folders are being watched"
+    keep = next(b for b in question.buttons() if b.text() == "Keep watching")
+    keep.click()
+    assert window.isMinimized() or not window.isVisible()  # no tray offscreen: minimised
+    (inbox / "relevé.csv").write_bytes(b"a;b\n")
+    qtbot.waitUntil(lambda: bool(filed_rows(window, "relevé.csv")), timeout=30_000)
+    window.watched.quit()  # "Stop watching and quit"
+    assert not window.isVisible()
+
+
+def test_a_failure_in_a_watched_folder_is_notified(qtbot, window) -> None:
+    from kafdocs.gui.watched import WatchedFolders
+    from kafdocs.transfer.watch import WatchEvent
+
+    told: list[str] = []
+    watched = WatchedFolders(window, window.queue, window.settings, window.tasks, told.append)
+    watched.news.emit(WatchEvent("failed", "scan.pdf", "/scans",
+                                 reason="File too large for this server"))
+    watched.news.emit(WatchEvent("filed", "ok.pdf", "/scans", number="DOC3"))
+    assert told == ["scan.pdf could not be filed: File too large for this server. "
+                    "It was moved into “Failed”."]
