@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.uploads.said.connect(self.say)
         self.cache = DocumentCache(client, self.queue, self)
         self.cache.said.connect(self.say)
-        self.watched = WatchedFolders(self, self.queue, settings, tasks, self.notify)
+        self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
         self._build_models()

@@ -38,11 +38,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kafdocs.api import Client
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import Transfers
 from kafdocs.transfer.folders import Folder
 from kafdocs.transfer.watch import FAILED, FILED, AfterFiling, WatchEvent, WatchSettings
 
+from .record_picker import RecordPicker
 from .settings import Settings
 from .tasks import TaskRunner
 
@@ -104,10 +106,11 @@ class WatchedFolders(QObject):
 
     news = Signal(object)  # a WatchEvent, emitted from a transfer thread
 
-    def __init__(self, window: QWidget, transfers: Transfers, settings: Settings,
-                 tasks: TaskRunner, notify: Callable[[str], None]) -> None:
+    def __init__(self, window: QWidget, client: Client, transfers: Transfers,
+                 settings: Settings, tasks: TaskRunner, notify: Callable[[str], None]) -> None:
         super().__init__(window)
-        self.window, self.transfers, self.settings, self.tasks = window, transfers, settings, tasks
+        self.window, self.client, self.transfers = window, client, transfers
+        self.settings, self.tasks = settings, tasks
         self.notify = notify
         self.tray: QSystemTrayIcon | None = None
         self.quitting = False  # the user chose to stop watching and quit
@@ -137,7 +140,8 @@ class WatchedFolders(QObject):
         self.notify(_("The watched folders could not be started: {error}").format(error=error))
 
     def open_dialog(self, folders: list[Folder]) -> None:
-        dialog = WatchedFoldersDialog(load_watched(self.settings), folders, self.window)
+        dialog = WatchedFoldersDialog(load_watched(self.settings), folders, self.client,
+                                      self.tasks, self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save(dialog.watched))
         dialog.open()
@@ -218,11 +222,11 @@ class WatchedFoldersDialog(QDialog):
 
     COLUMNS = 4
 
-    def __init__(self, watched: list[WatchedFolder], folders: list[Folder],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, watched: list[WatchedFolder], folders: list[Folder], client: Client,
+                 tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.watched = list(watched)
-        self.folders = folders
+        self.folders, self.client, self.tasks = folders, client, tasks
         self.setWindowTitle(_("Watched folders"))
         self.setMinimumSize(720, 320)
         intro = QLabel(_("While kafdocs runs, the files that arrive in these folders of your "
@@ -297,7 +301,7 @@ class WatchedFoldersDialog(QDialog):
         return rows[0].row() if rows else None
 
     def add(self) -> None:
-        editor = WatchedFolderEditor(None, self.folders, self)
+        editor = WatchedFolderEditor(None, self.folders, self.client, self.tasks, self)
         editor.accepted.connect(lambda: self._added(editor))
         editor.open()
 
@@ -310,7 +314,8 @@ class WatchedFoldersDialog(QDialog):
         row = self._current()
         if row is None:
             return
-        editor = WatchedFolderEditor(self.watched[row], self.folders, self)
+        editor = WatchedFolderEditor(self.watched[row], self.folders, self.client, self.tasks,
+                                     self)
         editor.accepted.connect(lambda: self._edited(row, editor))
         editor.open()
 
@@ -329,8 +334,8 @@ class WatchedFoldersDialog(QDialog):
 class WatchedFolderEditor(QDialog):
     """One watched folder: where, into which CRM folder, linked to what, and afterwards."""
 
-    def __init__(self, entry: WatchedFolder | None, folders: list[Folder],
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, entry: WatchedFolder | None, folders: list[Folder], client: Client,
+                 tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(_("Watched folder"))
@@ -348,9 +353,8 @@ class WatchedFolderEditor(QDialog):
             self.folder.addItem(folder.name, folder.id)
         if entry is not None:
             self.folder.setCurrentIndex(max(0, self.folder.findData(entry.folder_id)))
-        self.link = QLineEdit(entry.link_to if entry else "")
-        self.link.setPlaceholderText(_("Optional: a record id such as 11x42"))
-        self.link_label = entry.link_label if entry else ""
+        self.link = RecordPicker(client, tasks, entry.link_to if entry else "",
+                                 entry.link_label if entry else "")
         self.after = QComboBox()
         for after in AfterFiling:
             self.after.addItem(after_label(after.value), after.value)
@@ -366,7 +370,7 @@ class WatchedFolderEditor(QDialog):
         form = QFormLayout()
         form.addRow(_("Folder on this computer:"), where)
         form.addRow(_("File into the CRM folder:"), self.folder)
-        form.addRow(_("Link to the record:"), self.link)
+        form.addRow(_("Also link to a CRM record (optional):"), self.link)
         form.addRow(_("After filing:"), self.after)
         form.addRow("", self.recursive)
         form.addRow("", self.enabled)
@@ -392,22 +396,14 @@ class WatchedFolderEditor(QDialog):
             problem = _("Choose the folder to watch.")
         elif self.folder.currentIndex() < 0:
             problem = _("Choose the CRM folder the files go to.")
-        elif self.link.text().strip() and not _is_record_id(self.link.text().strip()):
-            problem = _("A record id looks like 11x42 (leave it empty to link nothing).")
         self.problem.setText(problem)
         self.problem.setVisible(bool(problem))
         if not problem:
             self.accept()
 
     def entry(self) -> WatchedFolder:
-        link = self.link.text().strip()
         return WatchedFolder(
             directory=self.directory.text().strip(), folder_id=self.folder.currentData(),
-            folder_name=self.folder.currentText(), link_to=link,
-            link_label=self.link_label if link else "", after=self.after.currentData(),
+            folder_name=self.folder.currentText(), link_to=self.link.record_id,
+            link_label=self.link.label, after=self.after.currentData(),
             recursive=self.recursive.isChecked(), enabled=self.enabled.isChecked())
-
-
-def _is_record_id(text: str) -> bool:
-    left, x, right = text.partition("x")
-    return bool(x) and left.isdigit() and right.isdigit()

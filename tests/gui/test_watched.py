@@ -25,37 +25,47 @@ def press_ok(dialog) -> None:
     dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
 
 
-def test_adding_a_watched_folder_through_its_editor(qtbot, tmp_path: Path) -> None:
-    dialog = WatchedFoldersDialog([], FOLDERS)
+def test_adding_a_watched_folder_through_its_editor(qtbot, gui_client, tasks,
+                                                    tmp_path: Path) -> None:
+    dialog = WatchedFoldersDialog([], FOLDERS, gui_client, tasks)
     qtbot.addWidget(dialog)
     dialog.add_button.click()
     editor = dialog.findChild(WatchedFolderEditor)
     editor.directory.setText(str(tmp_path))
     editor.folder.setCurrentIndex(1)
-    editor.link.setText("11x42")
+    editor.link.search.setText("Boulangerie")  # found by name, off the GUI thread
+    qtbot.waitUntil(lambda: editor.link.results.count() == 1, timeout=10_000)
+    editor.link.results.item(0).setSelected(True)
     editor.after.setCurrentIndex(editor.after.findData("keep"))
     press_ok(editor)
     assert dialog.watched == [WatchedFolder(str(tmp_path), "22x7", "Factures fournisseurs",
-                                            link_to="11x42", after="keep")]
-    assert dialog.table.item(0, 1).text() == "Factures fournisseurs"
-    assert dialog.table.item(0, 3).text() == "Keep in place"
+                                            link_to="11x42", link_label="Boulangerie Dupré",
+                                            after="keep")]
+    assert [dialog.table.item(0, c).text() for c in (1, 2, 3)] == [
+        "Factures fournisseurs", "Boulangerie Dupré", "Keep in place"]
 
 
-def test_the_editor_says_what_is_missing_instead_of_closing(qtbot) -> None:
-    editor = WatchedFolderEditor(None, FOLDERS)
+def test_the_editor_says_what_is_missing_instead_of_closing(qtbot, gui_client, tasks) -> None:
+    editor = WatchedFolderEditor(None, FOLDERS, gui_client, tasks)
     qtbot.addWidget(editor)
     press_ok(editor)
     assert editor.problem.text() == "Choose the folder to watch."
-    editor.directory.setText("/somewhere")
-    editor.link.setText("Dupont")
-    press_ok(editor)
-    assert editor.problem.text().startswith("A record id looks like 11x42")
     assert not editor.result()
 
 
-def test_unticking_pauses_a_folder_and_remove_forgets_it(qtbot) -> None:
+def test_a_link_can_be_removed_in_the_editor(qtbot, gui_client, tasks) -> None:
+    entry = WatchedFolder("/scans", "22x1", "Default", link_to="11x42",
+                          link_label="Boulangerie Dupré")
+    editor = WatchedFolderEditor(entry, FOLDERS, gui_client, tasks)
+    qtbot.addWidget(editor)
+    assert editor.link.chosen.text() == "Will be linked to: Boulangerie Dupré"
+    editor.link.unlink.click()
+    assert (editor.entry().link_to, editor.entry().link_label) == ("", "")
+
+
+def test_unticking_pauses_a_folder_and_remove_forgets_it(qtbot, gui_client, tasks) -> None:
     watched = [WatchedFolder("/a", "22x1", "Default"), WatchedFolder("/b", "22x1", "Default")]
-    dialog = WatchedFoldersDialog(watched, FOLDERS)
+    dialog = WatchedFoldersDialog(watched, FOLDERS, gui_client, tasks)
     qtbot.addWidget(dialog)
     dialog.table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
     assert [w.enabled for w in dialog.watched] == [False, True]
@@ -129,7 +139,8 @@ def test_a_failure_in_a_watched_folder_is_notified(qtbot, window) -> None:
     from kafdocs.transfer.watch import WatchEvent
 
     told: list[str] = []
-    watched = WatchedFolders(window, window.queue, window.settings, window.tasks, told.append)
+    watched = WatchedFolders(window, window.client, window.queue, window.settings,
+                             window.tasks, told.append)
     watched.news.emit(WatchEvent("failed", "scan.pdf", "/scans",
                                  reason="File too large for this server"))
     watched.news.emit(WatchEvent("filed", "ok.pdf", "/scans", number="DOC3"))
