@@ -4,7 +4,6 @@ upload flow (uploads.py) goes on when they finish, and they are deleted after us
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -12,36 +11,19 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from kafdocs.api import Client, KafdocsError, Query
+from kafdocs.api import Client
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer.upload import OnDuplicate
 
 from .formatting import bytes_text
+from .record_picker import RecordPicker
 from .tasks import TaskRunner
-
-
-def search_records(client: Client, text: str) -> list[tuple[str, str]]:
-    """Accounts and Contacts whose name contains ``text``: (id, label) pairs."""
-    pattern = f"%{text.strip()}%"
-    found: list[tuple[str, str]] = []
-    accounts = client.query(Query("Accounts").select("accountname")
-                            .where("accountname", "LIKE", pattern).limit(20))
-    found += [(r["id"], r.get("accountname", "")) for r in accounts]
-    contacts = client.query(Query("Contacts").select("firstname", "lastname")
-                            .where("lastname", "LIKE", pattern)
-                            .or_where("firstname", "LIKE", pattern).limit(20))
-    found += [(r["id"], f"{r.get('firstname', '')} {r.get('lastname', '')}".strip())
-              for r in contacts]
-    return found
 
 
 class UploadDialog(QDialog):
@@ -50,8 +32,6 @@ class UploadDialog(QDialog):
     def __init__(self, client: Client, tasks: TaskRunner, folder_name: str, count: int,
                  size: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.client, self.tasks = client, tasks
-        self.link_to: str | None = None
         self.setWindowTitle(_("Upload documents"))
         self.setMinimumWidth(440)
         summary = QLabel(ngettext("Upload {count} file ({size}) to the folder “{folder}”.",
@@ -59,15 +39,7 @@ class UploadDialog(QDialog):
                                   count).format(count=count, size=bytes_text(size),
                                                 folder=folder_name))
         summary.setWordWrap(True)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search accounts and contacts by name"))
-        self.results = QListWidget()
-        self.results.setMaximumHeight(120)
-        self.results.itemSelectionChanged.connect(self._chosen)
-        self.chosen = QLabel(_("Not linked to a customer"))
-        self._timer = QTimer(self, singleShot=True, interval=300)
-        self._timer.timeout.connect(self._run_search)
-        self.search.textChanged.connect(lambda _: self._timer.start())
+        self.picker = RecordPicker(client, tasks)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
@@ -76,36 +48,13 @@ class UploadDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         layout.addWidget(QLabel(_("Also link to a CRM record (optional):")))
-        layout.addWidget(self.search)
-        layout.addWidget(self.results)
-        layout.addWidget(self.chosen)
+        layout.addWidget(self.picker)
         layout.addWidget(buttons)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setFocus()
 
-    def _run_search(self) -> None:
-        text = self.search.text().strip()
-        self.results.clear()
-        if len(text) < 2:
-            return
-        try:
-            Query("Accounts").where("accountname", "LIKE", f"%{text}%")
-        except KafdocsError:
-            return  # text VTQL cannot express: nothing to find
-        self.tasks.run(lambda: search_records(self.client, text), self._show_results,
-                       lambda e: self.chosen.setText(str(e)), owner=self)
-
-    def _show_results(self, found: list[tuple[str, str]]) -> None:
-        self.results.clear()
-        for record_id, label in found:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, record_id)
-            self.results.addItem(item)
-
-    def _chosen(self) -> None:
-        items = self.results.selectedItems()
-        self.link_to = items[0].data(Qt.ItemDataRole.UserRole) if items else None
-        self.chosen.setText(_("Will be linked to: {record}").format(record=items[0].text()) if items
-                            else _("Not linked to a customer"))
+    @property
+    def link_to(self) -> str | None:
+        return self.picker.record_id or None
 
 
 class DuplicateDialog(QDialog):

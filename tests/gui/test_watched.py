@@ -146,3 +146,17 @@ def test_a_failure_in_a_watched_folder_is_notified(qtbot, window) -> None:
     watched.news.emit(WatchEvent("filed", "ok.pdf", "/scans", number="DOC3"))
     assert told == ["scan.pdf could not be filed: File too large for this server. "
                     "It was moved into “Failed”."]
+
+
+def test_the_upload_prompt_links_to_the_record_picked_by_name(qtbot, gui_client, tasks) -> None:
+    from kafdocs.gui.upload_dialogs import UploadDialog
+
+    dialog = UploadDialog(gui_client, tasks, "Contrats", 1, 2048)
+    qtbot.addWidget(dialog)
+    assert dialog.link_to is None
+    dialog.picker.search.setText("Dupré")  # the account and its two contacts
+    qtbot.waitUntil(lambda: dialog.picker.results.count() == 3, timeout=10_000)
+    dialog.picker.results.item(0).setSelected(True)
+    assert dialog.link_to == "11x42"
+    dialog.picker.unlink.click()
+    assert dialog.link_to is None
