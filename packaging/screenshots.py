@@ -25,6 +25,7 @@ from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.resources import install_translator
 from kafdocs.gui.settings import Settings
 from kafdocs.gui.tasks import TaskRunner
+from kafdocs.gui.watched import WatchedFolder, WatchedFoldersDialog, save_watched
 from kafdocs.sandbox.app import Sandbox, SandboxSettings
 from kafdocs.sandbox.operations import Config
 from kafdocs.transfer.upload import UploadRequest
@@ -83,11 +84,31 @@ def main() -> int:
     wait(app, 0.5)
     wait_until(app, lambda: window.documents.rowCount() > 0, limit=10)  # reloaded after the batch
     window.grab().save(str(OUT / f"transfers{suffix}.png"))
+    watched_folders_shot(app, window, settings, OUT / f"watched-folders{suffix}.png")
     window.queue.shutdown(cancel=True)
     window.close()
     client.close()
     box.stop()
     return 0
+
+
+def watched_folders_shot(app: QApplication, window: MainWindow, settings: Settings,
+                         target: Path) -> None:
+    """File → Watched folders… with two folders set up (neither watched for real)."""
+    ids = {f.name: f.id for f in window.folders.folders}
+    save_watched(settings, [
+        WatchedFolder("/home/camille/Numérisations", ids["Factures 2026"], "Factures 2026",
+                      "11x42", "Boulangerie Dupré"),
+        WatchedFolder("/srv/exports/comptabilité", ids["Contrats"], "Contrats",
+                      after="keep", enabled=False)])
+    window.watched_action.trigger()
+    wait(app, 0.5)
+    dialog = window.findChild(WatchedFoldersDialog)
+    dialog.table.selectRow(0)
+    wait(app, 0.3)
+    dialog.grab().save(str(target))
+    dialog.reject()
+    save_watched(settings, [])
 
 
 if __name__ == "__main__":
