@@ -153,12 +153,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke-test", action="store_true",
                         help=_("start, sign in, list the folders, print what was seen and quit"))
     from .commands import add_commands, add_key_options
+    from .records_cli import add_records_commands
     from .watch_cli import add_watch_command
 
     add_key_options(parser)
     sub = parser.add_subparsers(dest="command")
     add_sandbox_parser(sub)
     add_commands(sub)
+    add_records_commands(sub)
     add_watch_command(sub)
     return parser
 

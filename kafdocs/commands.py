@@ -16,6 +16,7 @@ from kafdocs.api.values import number
 from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size, terminal_text
 from kafdocs.transfer import JobState, TransferService
+from kafdocs.transfer.crmrecords import record_documents
 from kafdocs.transfer.download import writable_destination
 from kafdocs.transfer.engine import describe_os_error
 from kafdocs.transfer.folders import (
@@ -25,9 +26,10 @@ from kafdocs.transfer.folders import (
     resolve_folder,
 )
 from kafdocs.transfer.paths import expand_paths
+from kafdocs.transfer.product_images import ImageRequest
 from kafdocs.transfer.records import JobRecord
 from kafdocs.transfer.sync import SyncOutcome, SyncReport
-from kafdocs.transfer.typed_ids import check_link_target, documents
+from kafdocs.transfer.typed_ids import check_link_target, crm_record, documents
 from kafdocs.transfer.upload import (
     OnDuplicate,
     UploadRequest,
@@ -99,17 +101,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_connection_options(p)
     p.set_defaults(func=cmd_folders)
 
-    p = sub.add_parser("ls", help=_("list the documents of a folder"))
-    p.add_argument("folder", help=_("folder name or id (22x5)"))
+    p = sub.add_parser("ls", help=_("list the documents of a folder or of a record"))
+    p.add_argument("folder", nargs="?", help=_("folder name or id (22x5)"))
+    p.add_argument("--record", metavar="RECORD_ID",
+                   help=_("instead of a folder: the documents of this account, contact or "
+                          "product (11x42; find it with `kafdocs records NAME`)"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
     add_connection_options(p)
     p.set_defaults(func=cmd_ls)
 
-    p = sub.add_parser("upload", help=_("file documents into a folder"))
+    p = sub.add_parser("upload", help=_("file documents into a folder, or add pictures "
+                                        "to a product"))
     p.add_argument("files", nargs="+", type=Path, help=_("files or directories (recursive)"))
-    p.add_argument("--folder", required=True, help=_("target folder name or id"))
-    p.add_argument("--link", metavar="RECORD_ID",
-                   help=_("also relate each document to this record"))
+    p.add_argument("--folder", help=_("target folder name or id"))
+    p.add_argument("--link", "--record", dest="link", metavar="RECORD_ID",
+                   help=_("also relate each document to this record (an account, a contact, "
+                          "a product…)"))
+    p.add_argument("--image", action="store_true",
+                   help=_("add the files to the pictures of the product given with --record "
+                          "(JPEG, PNG, GIF or BMP), instead of filing them"))
     p.add_argument("--title", help=_("document title (default: the file name without extension)"))
     p.add_argument("--on-duplicate", choices=[o.value for o in OnDuplicate], default="keep",
                    help=_("when the folder already has that file name: skip, keep both, "
@@ -220,9 +230,14 @@ def cmd_folders(args: argparse.Namespace) -> int:
 
 
 def cmd_ls(args: argparse.Namespace) -> int:
+    if bool(args.folder) == bool(args.record):
+        raise UsageError(_("Give a folder, or --record RECORD_ID for the documents of an "
+                           "account, a contact or a product"))
     with connect(args) as client:
-        folder = resolve_folder(client, args.folder)
-        rows = list_documents(client, folder.id)
+        if args.record:
+            rows = record_documents(client, crm_record(client, args.record).id)
+        else:
+            rows = list_documents(client, resolve_folder(client, args.folder).id)
     if args.json:
         emit_json(rows)
         return 0
@@ -292,6 +307,11 @@ def run_transfers(client: Client, workers: int, as_json: bool,
 
 
 def cmd_upload(args: argparse.Namespace) -> int:
+    if args.image:
+        return upload_images(args)
+    if not args.folder:
+        raise UsageError(_("Give the folder to file into with --folder (or --image to add "
+                           "pictures to a product)"))
     found = expand_paths(args.files)
     with connect(args) as client:
         folder = resolve_folder(client, args.folder)
@@ -309,6 +329,26 @@ def cmd_upload(args: argparse.Namespace) -> int:
         def submit(service: TransferService) -> dict[str, Any]:
             service.upload(requests)
             return {"folder": folder.id}
+
+        return run_transfers(client, args.jobs, args.json, submit,
+                             rejected=[(str(path), reason) for path, reason in found.rejected],
+                             per_file=True)
+
+
+def upload_images(args: argparse.Namespace) -> int:
+    """``upload --image --record PRODUCT FILE...``: each file one more picture of the
+    product; a file the CRM does not keep is reported as failed."""
+    if not args.link or args.folder:
+        raise UsageError(_("--image adds pictures to a product: give --record PRODUCT_ID "
+                           "(and no --folder)"))
+    found = expand_paths(args.files)
+    with connect(args) as client:
+        product = crm_record(client, args.link, ("Products",))
+        requests = [ImageRequest(path, product.id) for path in found.files]
+
+        def submit(service: TransferService) -> dict[str, Any]:
+            service.upload(list(requests))
+            return {"product": product.id}
 
         return run_transfers(client, args.jobs, args.json, submit,
                              rejected=[(str(path), reason) for path, reason in found.rejected],

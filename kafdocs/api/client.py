@@ -486,11 +486,7 @@ class Client:
         return [_record(row, "query") for row in result]
 
     def count(self, query: Query) -> int:
-        rows = self.query(query.count())
-        found = number(rows[0].get("count")) if rows else None
-        if found is None:
-            raise BadAnswer(_("The server's answer to a count is not a number"))
-        return found
+        return _count_of(self.query(query.count()))
 
     def iter_query(self, query: Query, page_size: int = 100) -> QueryPager:
         return QueryPager(self, query, page_size)
@@ -498,19 +494,43 @@ class Client:
     def query_related(
         self, record_id: str, related_label: str, query: Query | str
     ) -> list[dict[str, Any]]:
+        """The records related to ``record_id`` under ``related_label``, filtered by
+        ``query`` — written without the final ``;`` (``Query.vtql(related=True)``): the
+        server appends its own condition."""
         text = query.vtql(related=True) if isinstance(query, Query) else query
-        rows: list[dict[str, Any]] = self.call(
+        result = self.call(
             "query_related", {"id": record_id, "relatedLabel": related_label, "query": text}
         )
-        return rows
+        if not isinstance(result, list):
+            raise ServerFault(_("The query answer is not a list"))
+        return [_record(row, "query_related") for row in result]
 
-    def add_related(self, source_id: str, related_id: str, related_label: str) -> None:
+    def iter_related(self, record_id: str, related_label: str, query: Query,
+                     page_size: int = 100) -> QueryPager:
+        """A related list past the row cap, paged as ``iter_query`` pages a query."""
+        return QueryPager(self, query, page_size, related=(record_id, related_label))
+
+    def retrieve_related(self, record_id: str, related_type: str,
+                         related_label: str) -> list[dict[str, Any]]:
+        """The whole records of a related list, in one answer (capped like a query)."""
+        result = self.call("retrieve_related", {"id": record_id, "relatedType": related_type,
+                                                "relatedLabel": related_label})
+        if not isinstance(result, list):
+            raise ServerFault(_("The query answer is not a list"))
+        return [_record(row, "retrieve_related") for row in result]
+
+    def add_related(self, source_id: str, related_id: str,
+                    relation_label: str = "Documents") -> None:
+        """Put ``related_id`` in the related list of ``source_id`` (a record → its
+        document; the reverse links nothing visible). The server registers the label as
+        ``relationIdLabel`` and answers success whatever happened: confirm with
+        ``query_related``. There is no operation to undo a link."""
         self.call(
             "add_related",
             {
                 "sourceRecordId": source_id,
                 "relatedRecordId": related_id,
-                "relatedLabel": related_label,
+                "relationIdLabel": relation_label,
             },
             post=True,
         )
@@ -609,6 +629,34 @@ class Client:
         self._write_with_file("revise", fields, ["element", "id"], path, file_name,
                               content_type, progress, cancelled)
 
+    def add_product_image(
+        self,
+        product_id: str,
+        path: Path,
+        *,
+        file_name: str | None = None,
+        content_type: str | None = None,
+        progress: Progress | None = None,
+        cancelled: CancelCheck | None = None,
+    ) -> None:
+        """One more picture for a Product (pictures are added, never replaced).
+
+        Kafinea: ``FileUpload`` with ``attachmentType=Image`` and the product as
+        ``parentId``. Stock vtiger: ``revise {id}`` as multipart with the file in a part
+        named exactly ``imagename[]`` — a part named ``imagename`` makes the server die
+        half-way and can leave a broken product. Either way a file the server does not
+        take for a picture is dropped without a word: compare the product's
+        ``imageattachmentids`` before and after to know whether it was kept.
+        """
+        path = Path(path)
+        if self.supports_file_upload():
+            self.file_upload(product_id, path, file_name=file_name, attachment_type="Image",
+                             progress=progress, cancelled=cancelled)
+            return
+        fields = {"element": _json({"id": product_id})}
+        self._write_with_file("revise", fields, ["element", "id"], path, file_name,
+                              content_type, progress, cancelled, part="imagename[]")
+
     def _write_with_file(
         self,
         operation: str,
@@ -619,11 +667,15 @@ class Client:
         content_type: str | None,
         progress: Progress | None,
         cancelled: CancelCheck | None,
+        *,
+        part: str = "filename",
     ) -> dict[str, Any]:
-        """A write operation with the raw file as the one multipart part ``filename``.
+        """A write operation with the raw file as the one multipart part ``part``
+        (``filename`` for a document's file, ``imagename[]`` for a product's picture).
 
-        A file over the ``maxUploadFileSize`` that ``describe`` states is refused before
-        sending: over its limit stock vtiger drops the body without a word.
+        A file over the ``maxUploadFileSize`` that ``describe`` states (for Documents,
+        the server's one upload limit) is refused before sending: over its limit stock
+        vtiger drops the body without a word.
         """
         limit = self.max_upload_file_size("Documents")
         if limit is not None and path.stat().st_size > limit:
@@ -633,7 +685,7 @@ class Client:
         def body() -> MultipartFileBody:
             return MultipartFileBody(
                 fields,
-                "filename",
+                part,
                 path,
                 file_name=file_name or path.name,
                 content_type=content_type or "application/octet-stream",
@@ -894,11 +946,24 @@ class QueryPager:
 
     REREADS = 2  # further passes when rows were missed
 
-    def __init__(self, client: Client, query: Query, page_size: int = 100) -> None:
+    def __init__(self, client: Client, query: Query, page_size: int = 100, *,
+                 related: tuple[str, str] | None = None) -> None:
         self.client = client
         self.query = query if query.ordering else query.order_by("id")
         self.page_size = page_size
-        self.total = client.count(query)
+        self.related = related  # (record id, relation label): a query_related list
+        self.total = self._count()
+
+    def _rows(self, query: Query) -> list[dict[str, Any]]:
+        if self.related:
+            return self.client.query_related(*self.related, query)
+        return self.client.query(query)
+
+    def _count(self) -> int:
+        if self.related:
+            return _count_of(self.client.query_related(*self.related, self.query.count()))
+        return self.client.count(self.query)
+
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
         seen: set[Any] = set()
@@ -906,7 +971,7 @@ class QueryPager:
         for attempt in range(1 + self.REREADS):
             offset = 0
             while offset < min(self.total, reach):
-                rows = self.client.query(self.query.limit(self.page_size, offset))
+                rows = self._rows(self.query.limit(self.page_size, offset))
                 fresh = [row for row in rows if row.get("id") not in seen]
                 if not rows or (not fresh and not attempt):
                     break
@@ -916,8 +981,16 @@ class QueryPager:
                     yield fresh
             if len(seen) >= self.total:
                 return
-            self.total, reach = self.client.count(self.query), offset + self.page_size
+            self.total, reach = self._count(), offset + self.page_size
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         for page in self.pages():
             yield from page
+
+
+def _count_of(rows: list[dict[str, Any]]) -> int:
+    """The number in the answer to ``SELECT count(*)``."""
+    found = number(rows[0].get("count")) if rows else None
+    if found is None:
+        raise BadAnswer(_("The server's answer to a count is not a number"))
+    return found

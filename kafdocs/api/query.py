@@ -109,7 +109,15 @@ class Query:
         return replace(self, count_only=True, ordering=None, page=None)
 
     def vtql(self, related: bool = False) -> str:
-        """The statement; ``related`` gives query_related's form, without the final ``;``."""
+        """The statement; ``related`` gives query_related's form, without the final ``;``.
+
+        query_related splits the text on ``WHERE`` to put its own condition first, or
+        appends `` WHERE …`` when there is none: after an ORDER BY or a LIMIT that is a
+        syntax error, so such a related query must have a condition of its own.
+        """
+        if related and not self.conditions and (self.ordering or self.page):
+            raise QueryValueError("A related query that is sorted or paged needs a "
+                                  "WHERE condition (the server appends its own after it)")
         what = "count(*)" if self.count_only else ", ".join(self.columns) or "*"
         parts = [f"SELECT {what} FROM {self.module}"]
         for i, cond in enumerate(self.conditions):

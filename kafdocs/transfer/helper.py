@@ -43,6 +43,7 @@ from kafdocs.i18n import _
 
 from .engine import Inbox, Listener
 from .folders import Folder
+from .product_images import ImageRequest
 from .records import FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
 from .service import FolderQueued, TransferService
 from .upload import UploadRequest
@@ -111,7 +112,7 @@ class HelperTransfers:
                          name="kafdocs-helper-reader", daemon=True).start()
 
     # -- requests -----------------------------------------------------------
-    def upload(self, requests: list[UploadRequest]) -> None:
+    def upload(self, requests: list[UploadRequest | ImageRequest]) -> None:
         if requests:
             self._call("upload", requests)
 

@@ -23,6 +23,7 @@ from .download import document_job, document_jobs
 from .engine import Listener, TransferQueue
 from .folders import Folder
 from .manifest import Manifest
+from .product_images import ImageRequest, image_job
 from .records import FINAL_EVENTS, FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
 from .sync import SyncReport, plan_folder_download
 from .upload import UploadRequest, upload_job
@@ -52,7 +53,7 @@ class Transfers(Protocol):
 
     @property
     def jobs(self) -> dict[int, JobRecord]: ...
-    def upload(self, requests: list[UploadRequest]) -> None: ...
+    def upload(self, requests: list[UploadRequest | ImageRequest]) -> None: ...
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
     def download_folder(self, folder: Folder, dest: Path,
                         mirror: bool = False) -> FolderQueued: ...
@@ -88,9 +89,12 @@ class TransferService(TransferQueue):
         self.subscribe(self._compact_finished_plans)
 
     # -- requests -----------------------------------------------------------
-    def upload(self, requests: list[UploadRequest]) -> None:
+    def upload(self, requests: list[UploadRequest | ImageRequest]) -> None:
+        """Files to file as documents, or to add to a product's pictures: one batch."""
         if requests:
-            self.submit_batch([upload_job(self.client, request) for request in requests])
+            self.submit_batch([
+                image_job(self.client, request) if isinstance(request, ImageRequest)
+                else upload_job(self.client, request) for request in requests])
 
     def download(self, records: list[dict[str, Any]], dest: Path) -> None:
         if records:

@@ -14,6 +14,8 @@ from typing import Any
 from kafdocs.api import AccessDenied, Client, InvalidId, KafdocsError
 from kafdocs.i18n import _
 
+from .crmrecords import RECORD_MODULES, CrmRecord, account_names, record_from_row
+
 _ID = re.compile(r"[0-9]+x[0-9]+")
 
 
@@ -71,3 +73,32 @@ def check_link_target(client: Client, record_id: str) -> None:
         raise NoSuchRecord(_("{id} is not the id of a record in this CRM; the record to link "
                              "to (an account, a contact…) has an id like {example}")
                            .format(id=record_id, example=example)) from None
+
+
+def crm_record(client: Client, record_id: str,
+               modules: tuple[str, ...] = RECORD_MODULES) -> CrmRecord:
+    """The account, contact or product (one of ``modules``) named by ``record_id``, or
+    a sentence about what is wrong with the id."""
+    prefixes = {_prefix(client, m, _USUAL_PREFIXES.get(m, "")): m for m in modules}
+    examples = ", ".join(f"{p}x…" for p in prefixes)
+    if not _ID.fullmatch(record_id):
+        raise WrongKindOfId(_("“{id}” is not a record id: accounts, contacts and products "
+                              "have ids like {examples}").format(id=record_id,
+                                                                 examples=examples))
+    module = prefixes.get(record_id.split("x")[0])
+    if module is None:
+        what = (_("{id} is not a product: product ids look like {examples}")
+                if modules == ("Products",) else
+                _("{id} is not an account, a contact or a product: their ids look like "
+                  "{examples}"))
+        raise WrongKindOfId(what.format(id=record_id, examples=examples))
+    try:
+        row = client.retrieve(record_id)
+    except (AccessDenied, InvalidId):
+        raise NoSuchRecord(_("There is no record {id}: it was deleted, or your CRM user may "
+                             "not see it.").format(id=record_id)) from None
+    accounts = account_names(client, [str(row.get("account_id") or "")])
+    return record_from_row(module, row, accounts)
+
+
+_USUAL_PREFIXES = {"Accounts": "11", "Contacts": "12", "Products": "14"}

@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kafdocs.api import Client, CorruptFile, KafdocsError, Query
+from kafdocs.api import Client, CorruptFile, Query
 from kafdocs.api.values import number
 from kafdocs.i18n import _
 
+from .crmrecords import link_document
 from .engine import Job, JobContext, Skipped
 from .localfile import check_expected, check_unchanged, check_uploadable, refuse_empty
 from .mime import detect_mime
@@ -160,7 +161,7 @@ def _new_version(client: Client, request: UploadRequest, doc_id: str,
                  ctx: JobContext) -> dict[str, Any]:
     record = replace(client, doc_id, request.path, ctx, request.expect)
     if request.link_to:  # a failed link never deletes a document that was there before
-        _link(client, request.link_to, doc_id)
+        link_document(client, request.link_to, doc_id)
     return record
 
 
@@ -194,7 +195,7 @@ def complete(client: Client, request: UploadRequest, record: dict[str, Any]) -> 
     """
     if request.link_to:
         link_to = request.link_to
-        _with_cleanup(client, record["id"], lambda: _link(client, link_to, record["id"]))
+        _with_cleanup(client, record["id"], lambda: link_document(client, link_to, record["id"]))
 
 
 def _create_then_upload(client: Client, element: dict[str, str], source: os.stat_result,
@@ -208,21 +209,6 @@ def _create_then_upload(client: Client, element: dict[str, str], source: os.stat
         return _confirm(client, record["id"], source, path)
 
     return _with_cleanup(client, record["id"], send_and_confirm)
-
-
-class LinkFailed(KafdocsError):
-    """The record to link the document to is not there or cannot hold documents."""
-
-
-def _link(client: Client, record_id: str, doc_id: str) -> None:
-    """add_related says "successfull" whatever happened: the link is confirmed by
-    reading the record's related documents."""
-    client.add_related(record_id, doc_id, "Documents")
-    query = Query("Documents").select("id").where("id", "=", doc_id)
-    if not any(row.get("id") == doc_id for row in client.query_related(
-            record_id, "Documents", query)):
-        raise LinkFailed(_("The document could not be linked to the record {id}: it does not "
-                           "exist or cannot hold documents").format(id=record_id))
 
 
 def _with_cleanup(client: Client, doc_id: str, step: Callable[[], T]) -> T:
