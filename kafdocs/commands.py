@@ -12,6 +12,7 @@ from typing import Any
 
 from kafdocs import credentials
 from kafdocs.api import Client, KafdocsError, is_insecure
+from kafdocs.api.servertime import FORMAT, ServerZone, is_zone
 from kafdocs.api.values import number
 from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size, terminal_text
@@ -93,6 +94,9 @@ def add_connection_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--ca-bundle", help=_("certificate authority bundle for TLS verification"))
     g.add_argument("--insecure", action="store_true",
                    help=_("do NOT verify TLS certificates (dangerous; prints a warning)"))
+    g.add_argument("--server-time-zone", metavar="ZONE", type=time_zone_option,
+                   help=_("the zone the CRM's times are in (Europe/Paris, UTC+09:00), when "
+                          "the one its sign-in gives is wrong"))
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -208,7 +212,17 @@ def connect(args: argparse.Namespace) -> Client:
         print("kafdocs: " + _("WARNING: plain http — your data travels unencrypted"),
               file=sys.stderr)
     client.login()
+    if getattr(args, "server_time_zone", None):
+        client.set_server_zone(args.server_time_zone)
     return client
+
+
+def time_zone_option(text: str) -> str:
+    if not is_zone(text):
+        raise argparse.ArgumentTypeError(_("{zone} is not a time zone: give a name such as "
+                                           "Europe/Paris or an offset such as UTC+09:00")
+                                         .format(zone=text))
+    return text
 
 
 def emit_json(data: Any) -> None:
@@ -229,6 +243,12 @@ def cmd_folders(args: argparse.Namespace) -> int:
     return 0
 
 
+def local_time(zone: ServerZone, text: object) -> str:
+    """A record's time, server-local, as this computer's local time (JSON keeps it raw)."""
+    moment = zone.moment(text)
+    return moment.astimezone().strftime(FORMAT) if moment is not None else str(text or "")
+
+
 def cmd_ls(args: argparse.Namespace) -> int:
     if bool(args.folder) == bool(args.record):
         raise UsageError(_("Give a folder, or --record RECORD_ID for the documents of an "
@@ -244,6 +264,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     for r in rows:
         size = number(r.get("filesize"))
         shown = human_size(size) if size is not None else "-"
+        r = {**r, "modifiedtime": local_time(client.server_zone, r.get("modifiedtime"))}
         fields = [terminal_text(r.get(k) or "") for k in
                   ("id", "modifiedtime", "filename", "notes_title")]
         print(f"{fields[0]:>10}  {shown:>9}  {fields[1]:19}  {fields[2] or '-'}  ({fields[3]})")

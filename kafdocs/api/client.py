@@ -31,7 +31,7 @@ from urllib3.exceptions import NewConnectionError
 from kafdocs import __version__
 from kafdocs.i18n import N_, _
 
-from . import envelope
+from . import envelope, servertime
 from .errors import (
     AccessDenied,
     ApiError,
@@ -56,6 +56,7 @@ from .errors import (
 from .logs import install_redaction, redact
 from .query import Query
 from .retry import DEFAULT_RETRY, Failure, RetryPolicy, classify
+from .servertime import LOGIN, OBSERVED, SETTING, UNKNOWN, ServerZone, is_zone
 from .streams import CancelCheck, FilesRetrieveScanner, MultipartFileBody, Progress
 from .tls import TrustAdapter, certificate_error, trust_context
 from .url import endpoint_url, instance_url, redirect_target
@@ -120,6 +121,7 @@ class ClientSpec:
     server_version: str = ""
     file_upload_supported: bool | None = None
     retry_policy: RetryPolicy = DEFAULT_RETRY
+    server_zone: ServerZone = UNKNOWN
 
 
 class _NoRedirects(requests.Session):
@@ -140,6 +142,7 @@ class ClientFacts:
 
     max_upload: int | None = None  # bytes of request body the server accepts
     file_upload_supported: bool | None = None
+    server_zone: ServerZone | None = None  # once observed (servertime.py)
 
 
 class Client:
@@ -165,6 +168,7 @@ class Client:
         self.user_id = ""
         self.server_version = ""
         self.login_result: dict[str, Any] = {}
+        self.server_zone = UNKNOWN  # where record times are local: servertime.py
         self._session = ""
         self._state_lock = threading.Lock()
         self._describe_cache: dict[str, dict[str, Any]] = {}
@@ -192,7 +196,7 @@ class Client:
             return ClientSpec(self.endpoint, self.username, self._access_key,
                               verify, self.timeout, self.max_upload, self._session,
                               self.user_id, self.server_version, self._file_upload_supported,
-                              self.retry_policy)
+                              self.retry_policy, self.server_zone)
 
     @classmethod
     def from_spec(cls, spec: ClientSpec) -> Client:
@@ -201,10 +205,12 @@ class Client:
         client._session, client.user_id = spec.session, spec.user_id
         client.server_version = spec.server_version
         client._file_upload_supported = spec.file_upload_supported
+        client.server_zone = spec.server_zone
         return client
 
     def facts(self) -> ClientFacts:
-        return ClientFacts(self.max_upload, self._file_upload_supported)
+        observed = self.server_zone if self.server_zone.source == OBSERVED else None
+        return ClientFacts(self.max_upload, self._file_upload_supported, observed)
 
     def learn(self, facts: ClientFacts) -> None:
         """Take in what another client of the same server found out."""
@@ -212,6 +218,36 @@ class Client:
             self._learn_limit(facts.max_upload)
         if facts.file_upload_supported is not None:
             self._file_upload_supported = facts.file_upload_supported
+        if facts.server_zone is not None and self.server_zone.source != SETTING:
+            self.server_zone = facts.server_zone
+
+    # -- the server's clock (servertime.py) ---------------------------------
+    def set_server_zone(self, name: str) -> None:
+        """The user's choice of the server's zone; ``""`` goes back to learning it.
+
+        Raises ValueError for a name that is no zone (``Europe/Paris``, ``UTC+09:00``).
+        """
+        if name and not is_zone(name):
+            raise ValueError(name)
+        with self._state_lock:
+            self.server_zone = (ServerZone(name, SETTING) if name
+                                else servertime.from_login(self.login_result))
+
+    def _observe_clock(self, record: Any, sent: float) -> None:
+        """The first record written in the session (created, or changed: its
+        ``modifiedtime`` is the server's "now") shows the zone the server uses."""
+        answered = time.time()
+        with self._state_lock:
+            if self.server_zone.source in (SETTING, OBSERVED) or not isinstance(record, dict):
+                return
+            seen = servertime.observed(record.get("modifiedtime"), sent, answered,
+                                       self.server_zone)
+            if seen is not None:
+                if seen.name != self.server_zone.name:
+                    log.info("the server's record times are in %s, not %s as its login "
+                             "said", seen.name or "this computer's zone",
+                             self.server_zone.name or "unknown")
+                self.server_zone = seen
 
     def __repr__(self) -> str:  # never show the key or the session
         return f"Client({self.endpoint!r}, user={self.username!r})"
@@ -246,6 +282,8 @@ class Client:
             self.login_result = {
                 k: v for k, v in result.items() if k not in ("sessionName", "sessionId")
             }
+            if self.server_zone.source in ("", LOGIN):
+                self.server_zone = servertime.from_login(self.login_result)
         log.info("signed in to %s as %s", self.endpoint, self.username)
         return self.login_result
 
@@ -464,17 +502,22 @@ class Client:
         return decode_label(self.call("retrieve", {"id": record_id}))
 
     def create(self, module: str, element: dict[str, Any]) -> dict[str, Any]:
-        return decode_label(
-            self.call("create", {"elementType": module, "element": _json(element)}, post=True)
-        )
+        return self._write("create", {"elementType": module, "element": _json(element)})
 
     def update(self, element: dict[str, Any]) -> dict[str, Any]:
         """``element`` must be the whole record (retrieve, change, update)."""
-        return decode_label(self.call("update", {"element": _json(element)}, post=True))
+        return self._write("update", {"element": _json(element)})
 
     def revise(self, element: dict[str, Any]) -> dict[str, Any]:
         """A partial update: only the fields sent change (``""`` clears one); ``id`` needed."""
-        return decode_label(self.call("revise", {"element": _json(element)}, post=True))
+        return self._write("revise", {"element": _json(element)})
+
+    def _write(self, operation: str, params: dict[str, str]) -> dict[str, Any]:
+        """create, update, revise: the record written, whose time shows the server's zone."""
+        sent = time.time()
+        record = decode_label(self.call(operation, params, post=True))
+        self._observe_clock(record, sent)
+        return record
 
     def delete(self, record_id: str) -> None:
         self.call("delete", {"id": record_id}, post=True)
@@ -694,7 +737,10 @@ class Client:
                 cancelled=cancelled,
             )
 
-        return decode_label(self._post_stream(operation, body, names))
+        sent = time.time()
+        record = decode_label(self._post_stream(operation, body, names))
+        self._observe_clock(record, sent)
+        return record
 
     def max_upload_file_size(self, module: str) -> int | None:
         """The file size limit ``describe`` states for a module's file field, if any."""

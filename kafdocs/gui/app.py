@@ -46,10 +46,13 @@ class DemoSandbox:
 
     def __init__(self) -> None:
         from kafdocs.sandbox.app import Sandbox, SandboxSettings
+        from kafdocs.sandbox.operations import Config
 
         self.data_dir = Path(tempfile.mkdtemp(prefix="kafdocs-demo-"))
+        # a CRM in Paris, whose users say so at login: times read right from the start
         self.sandbox = Sandbox(SandboxSettings(data_dir=self.data_dir, user="demo",
-                                               demo_data=True)).start()
+                                               demo_data=True,
+                                               config=Config(time_zone="Europe/Paris"))).start()
 
     def client(self) -> Client:
         client = Client(self.sandbox.url, self.sandbox.user, self.sandbox.access_key)
@@ -139,6 +142,8 @@ def sign_in(args: argparse.Namespace, settings: Settings, tasks: TaskRunner) -> 
         dialog.url.setText(url)
         dialog.user.setText(user)
         dialog.key.setText(key or "")
+        dialog.zone.setText(next((p.server_time_zone for p in settings.profiles()
+                                  if (p.url, p.user) == (url, user)), ""))
         dialog.remember.setChecked(False)
         if key:
             QTimer.singleShot(0, dialog.sign_in)

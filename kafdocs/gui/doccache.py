@@ -52,7 +52,7 @@ class DocumentCache(QObject):
             info = path.stat()
         except (OSError, BadAnswer):
             return None
-        stamp = modified_timestamp(record)
+        stamp = modified_timestamp(record, self.client.server_zone)
         fresh = stamp is None or int(info.st_mtime) == int(stamp)
         return path if fresh and info.st_size == expected_size(record) else None
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QDateTime, QLocale
 
+from kafdocs.api.servertime import UNKNOWN, ServerZone
 from kafdocs.api.values import number
 from kafdocs.i18n import _
 
@@ -23,11 +24,13 @@ def bytes_text(n: float) -> str:
 
 
 @lru_cache(maxsize=4096)
-def date_text(value: object) -> str:
-    """Cached: views repaint often, and the same few timestamps recur."""
-    moment = QDateTime.fromString(str(value or ""), "yyyy-MM-dd HH:mm:ss")
-    if not moment.isValid():
+def date_text(value: object, zone: ServerZone = UNKNOWN) -> str:
+    """A record's time (local to the server's ``zone``) in the user's zone and locale.
+    Cached: views repaint often, and the same few timestamps recur."""
+    stamp = zone.timestamp(value)
+    if stamp is None:
         return str(value or "")
+    moment = QDateTime.fromSecsSinceEpoch(int(stamp))  # in this computer's zone
     return QLocale().toString(moment, QLocale.FormatType.ShortFormat)
 
 

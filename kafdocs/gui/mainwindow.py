@@ -443,7 +443,10 @@ class MainWindow(QMainWindow):
     def _learned(self, facts: ClientFacts) -> None:
         """What the transfers found out about the server: the up-front size check uses
         it now, the next session from the saved connection."""
+        zone = self.client.server_zone
         self.client.learn(facts)
+        if self.client.server_zone != zone:  # times shown in the user's zone change
+            self.documents.layoutChanged.emit()
         if self.client.max_upload:
             self.settings.remember_upload_limit(self.client.endpoint, self.client.username,
                                                 self.client.max_upload)

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QStyle
 
 from kafdocs.api import Client, Query
+from kafdocs.api.servertime import UNKNOWN
 from kafdocs.i18n import _
 from kafdocs.transfer.folders import Folder, documents_query
 
@@ -259,7 +260,7 @@ class DocumentModel(QAbstractTableModel):
         if field == "filesize":
             return size_text(value) if record.get("filelocationtype") != "E" else ""
         if field == "modifiedtime":
-            return date_text(value)
+            return date_text(value, self.client.server_zone if self.client else UNKNOWN)
         if field == "assigned_user_id":
             return self.owners.get(str(value)) or ""
         if field == "filename" and record.get("filelocationtype") == "E":

@@ -38,6 +38,7 @@ class Profile:
     url: str
     user: str
     max_upload_mb: float = 0.0  # 0: unknown; learned from a refused upload otherwise
+    server_time_zone: str = ""  # the zone of the CRM's times, if the user set it
 
     @property
     def max_upload(self) -> int | None:

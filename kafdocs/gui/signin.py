@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import available_timezones
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -21,6 +23,7 @@ from shiboken6 import isValid
 
 from kafdocs import credentials
 from kafdocs.api import Client, Redirected, is_insecure
+from kafdocs.api.servertime import is_zone
 from kafdocs.api.url import endpoint_url
 from kafdocs.i18n import _
 
@@ -48,6 +51,11 @@ class SignInDialog(QDialog):
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.key.setPlaceholderText(_("Kafinea → My preferences → Access key"))
+        self.zone = QLineEdit()
+        self.zone.setPlaceholderText(_("detected automatically"))
+        self.zone.setToolTip(_("The time zone of the CRM's dates, if they look wrong: a name "
+                               "such as Europe/Paris, or an offset such as UTC+09:00"))
+        self.zone.setCompleter(QCompleter(sorted(available_timezones()), self.zone))
         self.remember = QCheckBox(_("Remember me (the key is kept in the system keyring)"))
         self.remember.setChecked(True)
         self.keyring_note = QLabel()
@@ -68,6 +76,7 @@ class SignInDialog(QDialog):
         form.addRow(_("Instance address:"), self.url)
         form.addRow(_("User name:"), self.user)
         form.addRow(_("Access key:"), self.key)
+        form.addRow(_("CRM time zone:"), self.zone)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
@@ -108,6 +117,7 @@ class SignInDialog(QDialog):
             return
         self.url.setText(profile.url)
         self.user.setText(profile.user)
+        self.zone.setText(profile.server_time_zone)
         self.key.setText(credentials.load_key(profile.url, profile.user) or "")
         (self.key if not self.key.text() else self.buttons).setFocus()
 
@@ -124,8 +134,13 @@ class SignInDialog(QDialog):
 
     def sign_in(self) -> None:
         url, user, key = self.url.text().strip(), self.user.text().strip(), self.key.text()
+        zone = self.zone.text().strip()
         if not url or not user or not key:
             self._show(_("Fill in the address, the user name and the access key."))
+            return
+        if zone and not is_zone(zone):
+            self._show(_("{zone} is not a time zone: give a name such as Europe/Paris or an "
+                         "offset such as UTC+09:00, or leave it empty.").format(zone=zone))
             return
         try:
             endpoint_url(url)
@@ -141,6 +156,7 @@ class SignInDialog(QDialog):
 
         def sign_in_and_keep_the_key() -> str | None:  # both talk to other processes
             client.login()
+            client.set_server_zone(zone)
             return credentials.save_key(url, user, key) if remember else None
 
         self.tasks.run(sign_in_and_keep_the_key,
@@ -154,7 +170,8 @@ class SignInDialog(QDialog):
             current: Profile | None = self.profile.currentData()
             name = current.name if current else f"{user} @ {url}"
             self.settings.save_profile(Profile(name, url, user,
-                                               current.max_upload_mb if current else 0.0))
+                                               current.max_upload_mb if current else 0.0,
+                                               self.zone.text().strip()))
         if keyring_problem:
             client.login_result["keyring_problem"] = keyring_problem
         if is_insecure(client.endpoint):

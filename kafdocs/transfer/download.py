@@ -19,7 +19,6 @@ import errno
 import logging
 import os
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Any, BinaryIO
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from kafdocs.api import BadAnswer, Client, CorruptFile, KafdocsError
+from kafdocs.api.servertime import ServerZone
 from kafdocs.api.values import number
 from kafdocs.i18n import _
 
@@ -102,12 +102,9 @@ def local_name_source(record: dict[str, Any]) -> str:
     return str(record.get("notes_title") or record["id"])
 
 
-def modified_timestamp(record: dict[str, Any]) -> float | None:
-    """The server's ``modifiedtime`` (server-local, no zone) read as local time."""
-    try:
-        return time.mktime(time.strptime(str(record.get("modifiedtime")), "%Y-%m-%d %H:%M:%S"))
-    except (ValueError, OverflowError):
-        return None
+def modified_timestamp(record: dict[str, Any], zone: ServerZone) -> float | None:
+    """The document's ``modifiedtime`` as a moment: server-local in ``zone``."""
+    return zone.timestamp(record.get("modifiedtime"))
 
 
 @contextmanager
@@ -166,7 +163,7 @@ def download_document(client: Client, record: dict[str, Any], folder: Path, name
     ctx.set_total(announced or 0)
     written: list[Path] = []
     done = 0
-    stamp = modified_timestamp(record)
+    stamp = modified_timestamp(record, client.server_zone)
     for n, file_id in enumerate(file_ids(record), 1):
         target = inside(folder, folder / (name if n == 1 else numbered(name, n)))
         ctx.check()

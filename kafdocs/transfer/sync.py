@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from kafdocs.api import Client, KafdocsError, Query
+from kafdocs.api.servertime import UNKNOWN, ServerZone
 from kafdocs.api.values import number
 from kafdocs.i18n import _, ngettext
 
@@ -144,7 +145,8 @@ class _Planner:
     def _free(self, name: str, record: dict[str, Any]) -> bool:
         """A name not taken by a file kafdocs did not write (unless it is this document's
         own complete copy, written by a run killed before its manifest line)."""
-        return name_key(name) not in self.strays or _adoptable(record, self.target / name)
+        return name_key(name) not in self.strays \
+            or _adoptable(record, self.target / name, self.client.server_zone)
 
     def _known(self, record: dict[str, Any], entry: Entry) -> None:
         path = self.target / entry.name
@@ -178,7 +180,7 @@ class _Planner:
                 self.report.renamed.append((entry.name, name))
             else:
                 self.report.up_to_date += 1
-            stamp = modified_timestamp(record)
+            stamp = modified_timestamp(record, self.client.server_zone)
             if stamp is not None:
                 os.utime(self.target / name, (stamp, stamp))
             self.manifest.record(entry_for(record, name, self.target / name))
@@ -245,8 +247,8 @@ def local_state(entry: Entry, path: Path) -> str:
         return CHANGED
     if entry.stamped:
         same = (info.st_size, info.st_mtime_ns) == (entry.local_size, entry.local_mtime_ns)
-    else:  # a line of an older version: the copy carries the document's time
-        stamp = modified_timestamp({"modifiedtime": entry.modifiedtime})
+    else:  # a line of an older version, which stamped copies in this computer's zone
+        stamp = modified_timestamp({"modifiedtime": entry.modifiedtime}, UNKNOWN)
         same = info.st_size == entry.filesize and stamp is not None \
             and int(info.st_mtime) == int(stamp)
     return UNCHANGED if same else CHANGED
@@ -262,9 +264,9 @@ def _same_file(entry: Entry, record: dict[str, Any]) -> bool:
     return entry.modifiedtime == str(record.get("modifiedtime", ""))
 
 
-def _adoptable(record: dict[str, Any], path: Path) -> bool:
+def _adoptable(record: dict[str, Any], path: Path, zone: ServerZone) -> bool:
     """A complete copy of this document, stamped with its time by an earlier run."""
-    stamp = modified_timestamp(record)
+    stamp = modified_timestamp(record, zone)
     try:
         info = path.stat()
     except OSError:

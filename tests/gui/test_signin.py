@@ -210,3 +210,26 @@ def test_a_redirect_to_the_same_server_offers_the_corrected_address(qtbot, setti
         assert server.operations() == ["getchallenge"]  # not followed
     assert f"The correct address seems to be {corrected}" in dialog.status.text()
     assert dialog.url.text() == corrected and dialog.client is None
+
+
+def test_the_crm_time_zone_of_a_profile_is_applied_and_remembered(
+        qtbot, make_sandbox, settings, tasks) -> None:
+    from kafdocs.api.servertime import ServerZone
+    from kafdocs.gui.settings import Profile
+
+    box = make_sandbox(time_zone="Asia/Tokyo")
+    settings.save_profile(Profile("Tokyo", box.url, "admin", server_time_zone="Asia/Tokyo"))
+    credentials.save_key(box.url, "admin", ACCESS_KEY)
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    assert dialog.zone.text() == "Asia/Tokyo"
+    dialog.zone.setText("Tokyo")
+    dialog.sign_in()
+    assert "Tokyo is not a time zone" in dialog.status.text() and dialog.client is None
+    dialog.zone.setText("UTC+09:00")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.sign_in()
+    assert dialog.client is not None
+    assert dialog.client.server_zone == ServerZone("UTC+09:00", "setting")
+    assert settings.profiles()[0].server_time_zone == "UTC+09:00"
+    dialog.client.close()
