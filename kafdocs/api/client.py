@@ -249,6 +249,14 @@ class Client:
                              self.server_zone.name or "unknown")
                 self.server_zone = seen
 
+    def forget_limits(self) -> None:
+        """Check the server's upload limit again: an administrator may have raised it
+        since a file was refused. The next upload asks ``describe`` and, if refused,
+        learns the limit anew."""
+        with self._state_lock:
+            self.max_upload = None
+            self._describe_cache.pop("Documents", None)
+
     def __repr__(self) -> str:  # never show the key or the session
         return f"Client({self.endpoint!r}, user={self.username!r})"
 

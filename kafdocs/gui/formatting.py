@@ -8,7 +8,7 @@ from PySide6.QtCore import QDateTime, QLocale
 
 from kafdocs.api.servertime import UNKNOWN, ServerZone
 from kafdocs.api.values import number
-from kafdocs.i18n import _
+from kafdocs.i18n import _, ngettext
 
 
 @lru_cache(maxsize=4096)
@@ -43,3 +43,13 @@ def duration_text(seconds: float) -> str:
                                                      seconds=f"{seconds % 60:02d}")
     return _("{hours} h {minutes} min").format(hours=seconds // 3600,
                                                minutes=f"{seconds % 3600 // 60:02d}")
+
+
+def names_list(names: list[str], shown: int = 5) -> str:
+    """The first few names, one a line, and how many more: a prompt names what it acts on."""
+    lines = [f"• {name}" for name in names[:shown]]
+    if len(names) > shown:
+        more = len(names) - shown
+        lines.append(ngettext("… and {count} more", "… and {count} more", more)
+                     .format(count=more))
+    return "\n".join(lines)

@@ -37,6 +37,7 @@ from kafdocs.transfer.helper import HelperTransfers
 from .about import AboutDialog
 from .doccache import DocumentCache
 from .drops import accept_file_drag, take_file_drop
+from .formatting import names_list
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
 from .settings import Settings
@@ -49,6 +50,7 @@ from .watched import WatchedFolders
 
 log = logging.getLogger(__name__)
 CLOSE_WAIT_SECONDS = 0.5  # the most closing the window waits for the transfers to end
+ASK_YES_NO = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
 
 
 class MainWindow(QMainWindow):
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 8)
@@ -266,7 +269,12 @@ class MainWindow(QMainWindow):
         self.panel.uploads_ended.connect(self._reload_timer.start)
         self.panel.model.jobs_finished.connect(self.cache.fetched)
         self.panel.model.learned.connect(self._learned)
+        self.panel.retrying.connect(self._forget_upload_limit)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
+        previous = self.table
+        for widget in (self.panel.fold, *self.panel.buttons, self.panel.view):
+            self.setTabOrder(previous, widget)
+            previous = widget
 
     def _build_status_bar(self) -> None:
         who = self.client.login_result.get("username") or self.client.username
@@ -293,6 +301,7 @@ class MainWindow(QMainWindow):
         splitter = self.settings.get("window/splitter")
         if not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        self.panel.set_folded(self.settings.get("window/transfers_folded"))
 
     # -- folders and documents ----------------------------------------------
     def refresh(self) -> None:
@@ -417,11 +426,14 @@ class MainWindow(QMainWindow):
         records = self.selected_records()
         if not records or not self.can_delete:
             return
+        names = [str(r.get("notes_title") or r.get("filename") or r.get("id")) for r in records]
         answer = QMessageBox.question(
             self, _("Delete documents"),
-            ngettext("Delete {count} document from the CRM? This cannot be undone.",
-                     "Delete {count} documents from the CRM? This cannot be undone.",
-                     len(records)).format(count=len(records)))
+            ngettext("Delete this document from the CRM?\n\n{names}\n\nThis cannot be undone.",
+                     "Delete these {count} documents from the CRM?\n\n{names}\n\n"
+                     "This cannot be undone.", len(records)).format(
+                count=len(records), names=names_list(names)),
+            ASK_YES_NO, QMessageBox.StandardButton.No)  # a slip of Enter deletes nothing
         if answer != QMessageBox.StandardButton.Yes:
             return
 
@@ -451,6 +463,13 @@ class MainWindow(QMainWindow):
             self.settings.remember_upload_limit(self.client.endpoint, self.client.username,
                                                 self.client.max_upload)
 
+    def _forget_upload_limit(self) -> None:
+        """Retrying checks the server's limit again (it may have been raised): the
+        size refused before is forgotten here, in the saved connection and by the
+        transfers, and learned again if the server still refuses."""
+        self.client.forget_limits()
+        self.settings.remember_upload_limit(self.client.endpoint, self.client.username, 0)
+
     def notify(self, text: str) -> None:
         """Tell a user who looked away that a long batch ended."""
         QApplication.alert(self)
@@ -478,15 +497,21 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         if self.queue.busy:
+            names = [r.label for r in self.queue.table if not r.state.final]
             answer = QMessageBox.question(
                 self, _("Transfers in progress"),
-                _("Transfers are still running. Cancel them and quit?"))
+                ngettext("This transfer is not finished:\n\n{names}\n\nCancel it and quit?",
+                         "These {count} transfers are not finished:\n\n{names}\n\n"
+                         "Cancel them and quit?", len(names)).format(
+                    count=len(names), names=names_list(names)),
+                ASK_YES_NO, QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.set("window/splitter", self.splitter.saveState())
+        self.settings.set("window/transfers_folded", self.panel.folded)
         # The window goes at once: the helper cancels and cleans up on its own, and
         # background tasks still on the network are waited for after the event loop.
         self.queue.shutdown(cancel=True, timeout=CLOSE_WAIT_SECONDS)

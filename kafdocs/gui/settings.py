@@ -19,6 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "window/geometry": QByteArray(),
     "window/state": QByteArray(),
     "window/splitter": QByteArray(),
+    "window/transfers_folded": False,
     "browse/last_folder": "",
     "profiles": "[]",
     "profiles/last": "",
@@ -53,6 +54,8 @@ class Settings:
     def get(self, key: str) -> Any:
         default = DEFAULTS[key]
         value = self.store.value(key, default)
+        if isinstance(default, bool):  # an INI file gives back "true" / "false"
+            return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
         if isinstance(default, int) and not isinstance(value, int):
             try:
                 return int(value)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -124,6 +125,14 @@ class SignInDialog(QDialog):
     def _forget_profile(self) -> None:
         profile: Profile | None = self.profile.currentData()
         if profile is None:
+            return
+        answer = QMessageBox.question(
+            self, _("Forget the connection"),
+            _("Forget the connection “{name}”? Its access key is removed from this "
+              "computer; you will need it to sign in again.").format(name=profile.name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        if answer != QMessageBox.StandardButton.Yes:
             return
         self.settings.remove_profile(profile.name)
         credentials.forget_key(profile.url, profile.user)

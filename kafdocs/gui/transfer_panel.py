@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +29,11 @@ LONG_BATCH_SECONDS = 10.0  # a batch this long is announced to a user who looked
 
 
 class TransferPanel(QDockWidget):
+    """Collapsible: when it lists nothing, or when the user folds it, it is one line."""
+
     announced = Signal(str, bool)  # what a batch came to; True: worth a notification
     uploads_ended = Signal()  # a batch ended while uploads were listed: documents changed
+    retrying = Signal()  # "Retry failed" was asked for, before the jobs are queued again
 
     def __init__(self, transfers: Transfers, parent: Any = None) -> None:
         super().__init__(_("Transfers"), parent)
@@ -39,12 +43,22 @@ class TransferPanel(QDockWidget):
         self.model.refreshed.connect(self._update_overall)
         self.view = QTableView()
         self.view.setModel(self.model)
+        self.model.rowsInserted.connect(self._rows_inserted)  # after the view heard of them
+        self.model.rowsInserted.connect(self._show_state)
+        self.model.modelReset.connect(self._show_state)
         self.view.setItemDelegateForColumn(3, ProgressDelegate(self.view))
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
+        self.view.setAccessibleName(_("Transfers"))
         self.view.verticalHeader().hide()
         self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((240, 125, 90, 140, 90, 80)):
+        for column, width in enumerate((240, 110, 90, 130, 90, 80)):
             self.view.setColumnWidth(column, width)
+        self.fold = QToolButton()
+        self.fold.setCheckable(True)
+        self.fold.setAutoRaise(True)
+        self.fold.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.fold.toggled.connect(self._show_state)
         self.overall_bar = OverallBar()
         self.overall_bar.hide()
         self.overall_label = QLabel(_("No transfers"))
@@ -53,28 +67,74 @@ class TransferPanel(QDockWidget):
         self.overall_label.setFixedWidth(self.overall_label.fontMetrics().horizontalAdvance(
             "00000 of 00000 files — 000.0 MB of 000.0 MB") + 12)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.fold)
         buttons.addWidget(self.overall_label)
         buttons.addWidget(self.overall_bar)
         buttons.addStretch(1)
+        self.buttons: list[QPushButton] = []
         for text, slot in ((_("Cancel"), self.cancel_selected),
                            (_("Cancel all"), transfers.cancel_all),
-                           (_("Retry failed"), transfers.retry_failed),
+                           (_("Retry failed"), self.retry_failed),
                            (_("Clear finished"), self.model.clear_finished)):
             button = QPushButton(text)
             button.clicked.connect(slot)
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             buttons.addWidget(button)
-        panel = QWidget()
-        layout = QVBoxLayout(panel)
-        layout.setContentsMargins(4, 4, 4, 4)
+            self.buttons.append(button)
+        self.panel = QWidget()
+        layout = QVBoxLayout(self.panel)
+        layout.setContentsMargins(4, 2, 4, 2)
         layout.addLayout(buttons)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
         self.setObjectName("transfersDock")
-        self.setWidget(panel)
+        self.setWidget(self.panel)
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self._show_state()
+
+    @property
+    def folded(self) -> bool:
+        return self.fold.isChecked()
+
+    def set_folded(self, folded: bool) -> None:
+        self.fold.setChecked(folded)
+
+    def _show_state(self) -> None:
+        """The list and its buttons only when there is something to list and the user
+        did not fold it: an empty panel is one line ("No transfers")."""
+        empty = self.model.rowCount() == 0
+        if empty:
+            self.overall_label.setText(_("No transfers"))
+            self.overall_bar.hide()
+        self.fold.setVisible(not empty)
+        for button in self.buttons:
+            button.setVisible(not empty)
+        self.fold.setArrowType(Qt.ArrowType.RightArrow if self.folded
+                               else Qt.ArrowType.DownArrow)
+        self.fold.setToolTip(_("Show the list of transfers") if self.folded
+                             else _("Hide the list of transfers"))
+        shown = not empty and not self.folded
+        self.view.setVisible(shown)
+        # A dock keeps the height it had: a folded one is held to its one line.
+        self.panel.setMaximumHeight(16_777_215 if shown else self.panel.minimumSizeHint().height())
+
+    def _rows_inserted(self, _parent: QModelIndex, first: int, _last: int) -> None:
+        """New transfers are shown: the list scrolls to the first row of a new batch."""
+        rows = self.model.rows
+        if first == 0 or rows[first].record.batch != rows[first - 1].record.batch:
+            index = QPersistentModelIndex(self.model.index(first, 0))
+            # once the view laid the new rows out (it does so lazily)
+            QTimer.singleShot(0, self.view, lambda: index.isValid() and self.view.scrollTo(
+                QModelIndex(index), QAbstractItemView.ScrollHint.PositionAtTop))
 
     def cancel_selected(self) -> None:
         for index in self.view.selectionModel().selectedRows():
             self.transfers.cancel(self.model.job_id(index.row()))
+
+    def retry_failed(self) -> None:
+        """The listeners hear first: what was learned from the failures (a size
+        refused) is to be checked again, not kept."""
+        self.retrying.emit()
+        self.transfers.retry_failed()
 
     def _update_overall(self) -> None:
         done, total, ended, count = self.model.overall()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -33,7 +34,6 @@ from PySide6.QtWidgets import (
 from kafdocs.api import ClientFacts
 from kafdocs.i18n import _, pgettext
 from kafdocs.transfer import FINAL_EVENTS, Inbox, JobEvent, JobRecord, JobState, Transfers
-from kafdocs.transfer.records import FORGETTABLE
 
 from .formatting import bytes_text, duration_text
 
@@ -144,10 +144,11 @@ class TransferModel(QAbstractTableModel):
         return done, total, ended, len(records)
 
     def clear_finished(self) -> None:
-        """Forget the finished and skipped jobs, here and wherever they ran."""
+        """Forget every ended job — done, skipped, failed or cancelled — here and
+        wherever it ran; the waiting and running ones stay."""
         self._flush()
         for batch in sorted({r.record.batch for r in self.rows}):
-            self.transfers.forget(batch, FORGETTABLE)
+            self.transfers.forget(batch)
         keep = [r for r in self.rows if self.table.get(r.record.id) is not None]
         self.beginResetModel()
         self.rows = keep
@@ -177,9 +178,10 @@ class TransferModel(QAbstractTableModel):
         record = row.record
         column = index.column()
         if role == PROGRESS_ROLE or (role == Qt.ItemDataRole.DisplayRole and column == 3):
-            percent = 100 if record.state is JobState.DONE else (
-                int(record.done * 100 / record.total) if record.total else 0)
-            return percent if role == PROGRESS_ROLE else f"{percent} %"
+            percent = progress_percent(record)
+            if percent is None or role == PROGRESS_ROLE:
+                return percent
+            return f"{percent} %"
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -204,7 +206,7 @@ class TransferModel(QAbstractTableModel):
                 return duration_text((record.total - record.done) / speed)
             return ""
         if column == 6:
-            return record.message
+            return details_text(record)
         return ""
 
     def state_text(self, state: JobState) -> str:
@@ -218,6 +220,29 @@ class TransferModel(QAbstractTableModel):
 
     def job_id(self, row: int) -> int:
         return self.rows[row].record.id
+
+
+def progress_percent(record: JobRecord) -> int | None:
+    """The bar's value; None (no bar) for a job that ended without doing its work: a
+    failed upload may have sent every byte and still filed nothing."""
+    if record.state is JobState.DONE:
+        return 100
+    if record.state.final:
+        return None
+    percent = int(record.done * 100 / record.total) if record.total else 0
+    return min(percent, 99)  # 100 % only once the server confirmed it
+
+
+def details_text(record: JobRecord) -> str:
+    """What became of the job, in words: where a download was saved (the file name
+    alone says nothing new), else the job's own message."""
+    folder = record.meta.get("folder")
+    if record.kind != "download" or record.state is not JobState.DONE or not folder:
+        return record.message
+    path = str(Path(folder) / record.label)
+    if record.meta.get("change") == "updated":
+        return _("updated: {path}").format(path=path)
+    return _("saved as {path}").format(path=path)
 
 
 class ProgressDelegate(QStyledItemDelegate):

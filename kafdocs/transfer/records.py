@@ -46,7 +46,6 @@ FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.SKIPPED,
                           JobState.CANCELLED})
 # the event kinds that end a job: its final JobState's values
 FINAL_EVENTS = frozenset(state.value for state in FINAL_STATES)
-FORGETTABLE = frozenset({JobState.DONE, JobState.SKIPPED})  # what "Clear finished" drops
 
 
 @dataclass

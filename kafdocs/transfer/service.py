@@ -130,6 +130,13 @@ class TransferService(TransferQueue):
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.submit(document_job(self.client, record, target.parent, target.name))
 
+    def retry_failed(self) -> int:
+        """A file refused as too large may fit now (the limit was raised): the limits
+        learned so far are checked again rather than refusing it before sending."""
+        self.client.forget_limits()
+        self._facts = self.client.facts()
+        return super().retry_failed()
+
     def watch(self, wanted: list[WatchSettings]) -> dict[str, str]:
         """Watch exactly these folders, filing on this queue (slow: not on the GUI thread).
 

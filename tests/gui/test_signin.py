@@ -70,8 +70,13 @@ def test_saved_profile_fills_the_form(qtbot, sandbox, settings, tasks) -> None:
     assert dialog.url.text() == sandbox.url and dialog.key.text() == ACCESS_KEY
 
 
-def test_forgetting_a_profile_removes_it_and_its_key(qtbot, sandbox, settings, tasks) -> None:
+def test_forgetting_a_profile_removes_it_and_its_key(qtbot, sandbox, settings, tasks,
+                                                     monkeypatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     from kafdocs.gui.settings import Profile
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
 
     settings.save_profile(Profile("Bureau", sandbox.url, "admin"))
     credentials.save_key(sandbox.url, "admin", ACCESS_KEY)

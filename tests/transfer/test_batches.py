@@ -12,7 +12,6 @@ import urllib3.util.connection
 
 from kafdocs.api import Client
 from kafdocs.transfer import Job, JobEvent, JobState, JobTable, TransferQueue, TransferService
-from kafdocs.transfer.records import FORGETTABLE
 from kafdocs.transfer.upload import UploadRequest
 from tests.conftest import ACCESS_KEY, FAST_RETRY
 from tests.faults.proxy import FaultProxy
@@ -68,7 +67,7 @@ def test_finished_jobs_keep_their_record_and_drop_their_work() -> None:
     records = queue.submit_batch([Job("a", ok), Job("b", fails)])
     assert queue.wait(5)
     assert set(queue.held_work) == {records[1].id}  # kept: it may be retried
-    assert queue.forget(records[0].batch, FORGETTABLE) == [records[0].id]
+    assert queue.forget(records[0].batch, {JobState.DONE}) == [records[0].id]
     assert list(queue.jobs) == [records[1].id]
     queue.forget(records[0].batch)
     assert len(queue.table) == 0 and queue.held_work == {} and queue.table.batches == {}
