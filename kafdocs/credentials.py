@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -21,16 +20,6 @@ from kafdocs.i18n import _
 log = logging.getLogger(__name__)
 SERVICE = "kafdocs"
 ENV_URL, ENV_USER, ENV_KEY = "KAFDOCS_URL", "KAFDOCS_USER", "KAFDOCS_ACCESS_KEY"
-
-
-@dataclass(frozen=True)
-class Connection:
-    url: str
-    user: str
-    access_key: str
-
-    def __repr__(self) -> str:  # never print the key
-        return f"Connection(url={self.url!r}, user={self.user!r})"
 
 
 def keyring_account(url: str, user: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import platform
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -15,53 +14,38 @@ from PySide6.QtWidgets import QApplication
 
 from kafdocs import __version__, credentials, logfile
 from kafdocs.api import Client
+from kafdocs.demo import DemoCRM
 from kafdocs.transfer import JobState
 from kafdocs.transfer.cache import cache_target
 
 from .mainwindow import MainWindow
 from .resources import app_icon, install_translator
-from .settings import Settings
+from .settings import LANGUAGE, Settings
 from .signin import SignInDialog
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
-GUI_SWITCH_INTERVAL = 0.0005  # seconds; Python's default is 0.005
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
-    # Every paint calls into Python (model data, delegates) and needs the GIL; while
-    # transfer threads run, a short switch interval hands it to the GUI thread sooner.
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    # No thread of this process moves files or serves the demo CRM (the transfer helper
+    # and the demo run in processes of their own): the interpreter's switch interval
+    # stays Python's own.
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(
+        argv or sys.argv[:1])
     app.setApplicationName("kafdocs")
     app.setOrganizationName("kafdocs")
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("kafdocs")
     app.setWindowIcon(app_icon())
-    return app  # type: ignore[return-value]
+    return app
 
 
-class DemoSandbox:
-    """The embedded sandbox with demo data in a throw-away directory."""
-
-    def __init__(self) -> None:
-        from kafdocs.sandbox.app import Sandbox, SandboxSettings
-        from kafdocs.sandbox.operations import Config
-
-        self.data_dir = Path(tempfile.mkdtemp(prefix="kafdocs-demo-"))
-        # a CRM in Paris, whose users say so at login: times read right from the start
-        self.sandbox = Sandbox(SandboxSettings(data_dir=self.data_dir, user="demo",
-                                               demo_data=True,
-                                               config=Config(time_zone="Europe/Paris"))).start()
-
-    def client(self) -> Client:
-        client = Client(self.sandbox.url, self.sandbox.user, self.sandbox.access_key)
-        client.login()
-        return client
-
-    def stop(self) -> None:
-        self.sandbox.stop()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+def demo_client(demo: DemoCRM) -> Client:
+    client = Client(demo.url, demo.user, demo.access_key)
+    client.login()
+    return client
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -71,13 +55,13 @@ def run_gui(args: argparse.Namespace) -> int:
     app = make_app()
     settings = Settings()
     if args.language:
-        settings.set("language", "" if args.language == "system" else args.language)
-    install_translator(app, settings.get("language"))
+        settings.set(LANGUAGE, "" if args.language == "system" else args.language)
+    install_translator(app, settings.get(LANGUAGE))
     tasks = TaskRunner(app)
     demo = None
     if args.demo:
-        demo = DemoSandbox()
-        client: Client | None = demo.client()
+        demo = DemoCRM()
+        client: Client | None = demo_client(demo)
     else:
         client = sign_in(args, settings, tasks)
     if client is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,17 @@ from .drops import accept_file_drag, take_file_drop
 from .formatting import names_list
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
-from .settings import Settings
+from .settings import (
+    DOWNLOAD_DIR,
+    LANGUAGE,
+    LAST_FOLDER,
+    TRANSFER_WORKERS,
+    TRANSFERS_FOLDED,
+    WINDOW_GEOMETRY,
+    WINDOW_SPLITTER,
+    WINDOW_STATE,
+    Settings,
+)
 from .tasks import TaskRunner
 from .transfer_panel import TransferPanel
 from .transfers import TransferModel
@@ -64,7 +75,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.client, self.settings, self.tasks = client, settings, tasks
         # Transfers run in a helper process: their threads never take the GIL from ours.
-        self.queue = queue or HelperTransfers(client, settings.get("transfer/workers"))
+        self.queue = queue or HelperTransfers(client, settings.get(TRANSFER_WORKERS))
         self.uploads = UploadFlow(client, tasks, self.queue, settings, self)
         self.uploads.said.connect(self.say)
         self.cache = DocumentCache(client, self.queue, self)
@@ -238,7 +249,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.refresh_action)
         language_menu = view_menu.addMenu(_("&Language (from the next start)"))
         names = {"": _("System language"), "en": "English", "fr": "Français"}
-        current = self.settings.get("language")
+        current = self.settings.get(LANGUAGE)
         for code, name in names.items():
             action = language_menu.addAction(name)
             action.setCheckable(True)
@@ -259,7 +270,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def _choose_language(self, code: str) -> None:
-        self.settings.set("language", code)
+        self.settings.set(LANGUAGE, code)
         QMessageBox.information(self, _("Language"),
                                 _("The new language applies the next time kafdocs starts."))
 
@@ -271,7 +282,7 @@ class MainWindow(QMainWindow):
         self.panel.model.learned.connect(self._learned)
         self.panel.retrying.connect(self._forget_upload_limit)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
-        previous = self.table
+        previous: QWidget = self.table
         for widget in (self.panel.fold, *self.panel.buttons, self.panel.view):
             self.setTabOrder(previous, widget)
             previous = widget
@@ -292,16 +303,16 @@ class MainWindow(QMainWindow):
 
     def _restore(self) -> None:
         self.resize(1180, 760)
-        geometry = self.settings.get("window/geometry")
+        geometry = self.settings.get(WINDOW_GEOMETRY)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        state = self.settings.get("window/state")
+        state = self.settings.get(WINDOW_STATE)
         if not state.isEmpty():
             self.restoreState(state)
-        splitter = self.settings.get("window/splitter")
+        splitter = self.settings.get(WINDOW_SPLITTER)
         if not splitter.isEmpty():
             self.splitter.restoreState(splitter)
-        self.panel.set_folded(self.settings.get("window/transfers_folded"))
+        self.panel.set_folded(self.settings.get(TRANSFERS_FOLDED))
 
     # -- folders and documents ----------------------------------------------
     def refresh(self) -> None:
@@ -319,12 +330,15 @@ class MainWindow(QMainWindow):
         self._loading(False)
         current = self.current_folder()
         self.folders.set_folders(folders)
-        wanted = current.id if current else self.settings.get("browse/last_folder")
+        wanted = current.id if current else self.settings.get(LAST_FOLDER)
         row = self.folders.row_of(wanted)
         self.folder_view.setCurrentIndex(self.folders.index(max(row, 0)))
         for folder in folders:
-            self.tasks.run(lambda f=folder: (f.id, count_documents(self.client, f.id)),
-                           lambda r: self.folders.set_count(*r), lambda e: None)
+            self.tasks.run(self._counter(folder.id), lambda r: self.folders.set_count(*r),
+                           lambda e: None, owner=self)
+
+    def _counter(self, folder_id: str) -> Callable[[], tuple[str, int]]:
+        return lambda: (folder_id, count_documents(self.client, folder_id))
 
     def current_folder(self) -> Folder | None:
         index = self.folder_view.currentIndex()
@@ -335,7 +349,7 @@ class MainWindow(QMainWindow):
         if folder is None:
             return
         self.folder_title.setText(folder.name)
-        self.settings.set("browse/last_folder", folder.id)
+        self.settings.set(LAST_FOLDER, folder.id)
         self.documents.set_folder(folder.id)
 
     def refresh_documents(self) -> None:
@@ -379,10 +393,10 @@ class MainWindow(QMainWindow):
 
     def _choose_dir(self, title: str) -> Path | None:
         chosen = QFileDialog.getExistingDirectory(self, title,
-                                                  self.settings.get("transfer/last_dir"))
+                                                  self.settings.get(DOWNLOAD_DIR))
         if not chosen:
             return None
-        self.settings.set("transfer/last_dir", chosen)
+        self.settings.set(DOWNLOAD_DIR, chosen)
         return Path(chosen)
 
     def download_selected(self) -> None:
@@ -508,10 +522,10 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        self.settings.set("window/geometry", self.saveGeometry())
-        self.settings.set("window/state", self.saveState())
-        self.settings.set("window/splitter", self.splitter.saveState())
-        self.settings.set("window/transfers_folded", self.panel.folded)
+        self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
+        self.settings.set(WINDOW_STATE, self.saveState())
+        self.settings.set(WINDOW_SPLITTER, self.splitter.saveState())
+        self.settings.set(TRANSFERS_FOLDED, self.panel.folded)
         # The window goes at once: the helper cancels and cleans up on its own, and
         # background tasks still on the network are waited for after the event loop.
         self.queue.shutdown(cancel=True, timeout=CLOSE_WAIT_SECONDS)

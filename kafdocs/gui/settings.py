@@ -1,4 +1,4 @@
-"""Typed settings over QSettings, with every default in one registry.
+"""Typed settings over QSettings: every option declared once, with its type and default.
 
 Secrets never come here: access keys live in the OS keyring (kafdocs.credentials).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -15,20 +15,50 @@ from kafdocs.api import KafdocsError, endpoint_url
 
 MIB = 1024 * 1024
 
-DEFAULTS: dict[str, Any] = {
-    "window/geometry": QByteArray(),
-    "window/state": QByteArray(),
-    "window/splitter": QByteArray(),
-    "window/transfers_folded": False,
-    "browse/last_folder": "",
-    "profiles": "[]",
-    "profiles/last": "",
-    "language": "",  # empty: follow the system
-    "transfer/workers": 4,
-    "transfer/last_dir": "",
-    "upload/last_dir": "",
-    "watch/folders": "[]",  # JSON list of gui.watched.WatchedFolder
-}
+T = TypeVar("T", QByteArray, str, bool, int)
+
+
+@dataclass(frozen=True)
+class Option(Generic[T]):
+    """One setting: its key in QSettings, its type (that of its default), what it is for."""
+
+    key: str
+    default: T
+    about: str
+
+    def read(self, stored: object) -> T:
+        """The stored value as this option's type; the default when it cannot be."""
+        default = self.default
+        if isinstance(default, QByteArray):
+            return stored if isinstance(stored, QByteArray) else default
+        if isinstance(default, bool):  # an INI file stores "true" / "false"
+            return stored in (True, "true") if stored in (True, False, "true", "false") \
+                else default
+        if isinstance(default, int):
+            try:
+                return int(str(stored))
+            except ValueError:
+                return default
+        return str(stored) if isinstance(stored, str) else default
+
+
+# The registry: every setting of the app, nowhere else. A test fails for an option
+# that no code reads, so a dead one cannot stay unnoticed.
+WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), "size and place of the window")
+WINDOW_STATE = Option("window/state", QByteArray(), "toolbars and transfer panel")
+WINDOW_SPLITTER = Option("window/splitter", QByteArray(), "folders beside documents")
+TRANSFERS_FOLDED = Option("window/transfers_folded", False, "the transfer panel folded")
+LAST_FOLDER = Option("browse/last_folder", "", "the folder shown at the next start")
+PROFILES = Option("profiles", "[]", "saved connections, as JSON (keys in the keyring)")
+LAST_PROFILE = Option("profiles/last", "", "the connection the sign-in dialog offers")
+LANGUAGE = Option("language", "", "the window's language; empty: the system's")
+TRANSFER_WORKERS = Option("transfer/workers", 4, "transfers that run at once")
+DOWNLOAD_DIR = Option("transfer/last_dir", "", "where the last download went")
+UPLOAD_DIR = Option("upload/last_dir", "", "where the last upload came from")
+WATCHED_FOLDERS = Option("watch/folders", "[]", "watched folders, as JSON (watched.py)")
+OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
+    WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDER, PROFILES,
+    LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR, UPLOAD_DIR, WATCHED_FOLDERS)}
 
 
 @dataclass(frozen=True)
@@ -48,37 +78,38 @@ class Profile:
 
 
 class Settings:
+    """The app's settings, each read as its option's type; unknown keys are refused."""
+
     def __init__(self, store: QSettings | None = None) -> None:
         self.store = store or QSettings("kafdocs", "kafdocs")
 
-    def get(self, key: str) -> Any:
-        default = DEFAULTS[key]
-        value = self.store.value(key, default)
-        if isinstance(default, bool):  # an INI file gives back "true" / "false"
-            return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
-        if isinstance(default, int) and not isinstance(value, int):
-            try:
-                return int(value)
-            except (TypeError, ValueError):
-                return default
-        if isinstance(default, QByteArray) and not isinstance(value, QByteArray):
-            return default
-        return value
+    @overload
+    def get(self, option: Option[T]) -> T: ...
+    @overload
+    def get(self, option: str) -> Any: ...
+    def get(self, option: Option[Any] | str) -> Any:
+        """Pass an ``Option`` (typed); a key string is looked up in the registry."""
+        found = OPTIONS[option] if isinstance(option, str) else option
+        return found.read(self.store.value(found.key, found.default))
 
-    def set(self, key: str, value: Any) -> None:
-        assert key in DEFAULTS, key
-        self.store.setValue(key, value)
+    @overload
+    def set(self, option: Option[T], value: T) -> None: ...
+    @overload
+    def set(self, option: str, value: Any) -> None: ...
+    def set(self, option: Option[Any] | str, value: Any) -> None:
+        found = OPTIONS[option] if isinstance(option, str) else option
+        self.store.setValue(found.key, value)
 
     def profiles(self) -> list[Profile]:
         try:
-            return [Profile(**p) for p in json.loads(self.get("profiles"))]
+            return [Profile(**p) for p in json.loads(self.get(PROFILES))]
         except (TypeError, ValueError):
             return []
 
     def save_profile(self, profile: Profile) -> None:
         others = [p for p in self.profiles() if p.name != profile.name]
-        self.set("profiles", json.dumps([asdict(p) for p in [*others, profile]]))
-        self.set("profiles/last", profile.name)
+        self.set(PROFILES, json.dumps([asdict(p) for p in [*others, profile]]))
+        self.set(LAST_PROFILE, profile.name)
 
     def remember_upload_limit(self, endpoint: str, user: str, limit: int) -> None:
         """Store a learned upload limit (bytes of request) with the saved connection."""
@@ -86,10 +117,10 @@ class Settings:
         for n, profile in enumerate(profiles):
             if profile.user == user and _endpoint(profile.url) == endpoint:
                 profiles[n] = replace(profile, max_upload_mb=limit / MIB)
-        self.set("profiles", json.dumps([asdict(p) for p in profiles]))
+        self.set(PROFILES, json.dumps([asdict(p) for p in profiles]))
 
     def remove_profile(self, name: str) -> None:
-        self.set("profiles", json.dumps([asdict(p) for p in self.profiles() if p.name != name]))
+        self.set(PROFILES, json.dumps([asdict(p) for p in self.profiles() if p.name != name]))
 
 
 def _endpoint(url: str) -> str:

@@ -29,7 +29,7 @@ from kafdocs.api.url import endpoint_url
 from kafdocs.i18n import _
 
 from .messages import sign_in_error
-from .settings import Profile, Settings
+from .settings import LAST_PROFILE, Profile, Settings
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,7 @@ class SignInDialog(QDialog):
         for p in settings.profiles():
             self.profile.addItem(p.name, p)
         self.profile.currentIndexChanged.connect(self._profile_chosen)
-        last = self.profile.findText(settings.get("profiles/last"))
+        last = self.profile.findText(settings.get(LAST_PROFILE))
         if last > 0:
             self.profile.setCurrentIndex(last)
         self.tasks.run(credentials.keyring_problem, self._keyring_checked, log.warning)

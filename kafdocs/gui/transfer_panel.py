@@ -122,9 +122,13 @@ class TransferPanel(QDockWidget):
         rows = self.model.rows
         if first == 0 or rows[first].record.batch != rows[first - 1].record.batch:
             index = QPersistentModelIndex(self.model.index(first, 0))
-            # once the view laid the new rows out (it does so lazily)
-            QTimer.singleShot(0, self.view, lambda: index.isValid() and self.view.scrollTo(
-                QModelIndex(index), QAbstractItemView.ScrollHint.PositionAtTop))
+
+            def scroll() -> None:  # once the view laid the new rows out (it does lazily)
+                if index.isValid():
+                    self.view.scrollTo(self.model.index(index.row(), 0),
+                                       QAbstractItemView.ScrollHint.PositionAtTop)
+
+            QTimer.singleShot(0, self.view, scroll)
 
     def cancel_selected(self) -> None:
         for index in self.view.selectionModel().selectedRows():

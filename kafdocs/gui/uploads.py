@@ -32,7 +32,7 @@ from kafdocs.transfer.upload import (
 
 from .formatting import bytes_text
 from .messages import describe
-from .settings import Settings
+from .settings import UPLOAD_DIR, Settings
 from .tasks import TaskRunner
 from .upload_dialogs import DuplicateDialog, UploadDialog
 
@@ -68,9 +68,9 @@ class UploadFlow(QObject):
     def choose(self, folder: Folder | None) -> None:
         """Ask for files with the platform's dialog, then upload them."""
         files, _filter = QFileDialog.getOpenFileNames(self.window, _("Choose files to upload"),
-                                                      self.settings.get("upload/last_dir"))
+                                                      self.settings.get(UPLOAD_DIR))
         if files:
-            self.settings.set("upload/last_dir", str(Path(files[0]).parent))
+            self.settings.set(UPLOAD_DIR, str(Path(files[0]).parent))
             self.start([Path(f) for f in files], folder)
 
     def start(self, paths: list[Path], folder: Folder | None) -> None:

@@ -72,13 +72,16 @@ class DocumentView(QTableView):
         drag.exec(Qt.DropAction.CopyAction)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self._take_drag(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self._take_drag(event)
+
+    def _take_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
         if event.source() is self:  # our own documents dragged out: not an upload
             event.ignore()
         else:
             accept_file_drag(event)
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self.dragEnterEvent(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         if event.source() is self:

@@ -45,10 +45,8 @@ from kafdocs.transfer.folders import Folder
 from kafdocs.transfer.watch import FAILED, FILED, AfterFiling, WatchEvent, WatchSettings
 
 from .record_picker import RecordPicker
-from .settings import Settings
+from .settings import WATCHED_FOLDERS, Settings
 from .tasks import TaskRunner
-
-SETTINGS_KEY = "watch/folders"
 
 
 @dataclass(frozen=True)
@@ -72,7 +70,7 @@ class WatchedFolder:
 def load_watched(settings: Settings) -> list[WatchedFolder]:
     """The saved list; an entry that no longer reads (an older or damaged one) is dropped."""
     try:
-        rows = json.loads(settings.get(SETTINGS_KEY))
+        rows = json.loads(settings.get(WATCHED_FOLDERS))
     except (TypeError, ValueError):
         return []
     watched = []
@@ -87,7 +85,7 @@ def load_watched(settings: Settings) -> list[WatchedFolder]:
 
 
 def save_watched(settings: Settings, watched: list[WatchedFolder]) -> None:
-    settings.set(SETTINGS_KEY, json.dumps([asdict(w) for w in watched], ensure_ascii=False))
+    settings.set(WATCHED_FOLDERS, json.dumps([asdict(w) for w in watched], ensure_ascii=False))
 
 
 def after_label(after: str) -> str:

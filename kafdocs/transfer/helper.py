@@ -28,7 +28,7 @@ import multiprocessing
 import pickle
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import replace
@@ -112,7 +112,7 @@ class HelperTransfers:
                          name="kafdocs-helper-reader", daemon=True).start()
 
     # -- requests -----------------------------------------------------------
-    def upload(self, requests: list[UploadRequest | ImageRequest]) -> None:
+    def upload(self, requests: Sequence[UploadRequest | ImageRequest]) -> None:
         if requests:
             self._call("upload", requests)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -53,7 +53,7 @@ class Transfers(Protocol):
 
     @property
     def jobs(self) -> dict[int, JobRecord]: ...
-    def upload(self, requests: list[UploadRequest | ImageRequest]) -> None: ...
+    def upload(self, requests: Sequence[UploadRequest | ImageRequest]) -> None: ...
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
     def download_folder(self, folder: Folder, dest: Path,
                         mirror: bool = False) -> FolderQueued: ...
@@ -89,7 +89,7 @@ class TransferService(TransferQueue):
         self.subscribe(self._compact_finished_plans)
 
     # -- requests -----------------------------------------------------------
-    def upload(self, requests: list[UploadRequest | ImageRequest]) -> None:
+    def upload(self, requests: Sequence[UploadRequest | ImageRequest]) -> None:
         """Files to file as documents, or to add to a product's pictures: one batch."""
         if requests:
             self.submit_batch([

@@ -19,7 +19,7 @@ LOCAL_TRASH = ".kafdocs-trash"
 SYSTEM = "system"  # where to_trash says the copy went, when the system took it
 
 try:
-    from send2trash import send2trash as _send2trash  # type: ignore[import-untyped]
+    from send2trash import send2trash as _send2trash
 except ImportError:  # pragma: no cover - a declared dependency; the fallback still works
     _send2trash = None
 

@@ -40,14 +40,17 @@ from tests.perf.common import (
 
 STARTUP = """
 import time, sys
-from kafdocs.gui.app import DemoSandbox, make_app
+from kafdocs.api import Client
+from kafdocs.demo import DemoCRM
+from kafdocs.gui.app import make_app
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.settings import Settings
 from kafdocs.gui.tasks import TaskRunner
 from PySide6.QtCore import QSettings
 app = make_app()
-demo = DemoSandbox()
-client = demo.client()
+demo = DemoCRM()
+client = Client(demo.url, demo.user, demo.access_key)
+client.login()
 settings = Settings(QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window = MainWindow(client, settings, TaskRunner(app))
 window.show()
