@@ -1,4 +1,8 @@
-"""Each benchmark runs on tiny sizes, so the scripts cannot rot between real runs."""
+"""Each benchmark runs on tiny sizes, so the scripts cannot rot between real runs.
+
+They start servers, helpers and windows in processes of their own (half a minute in
+all): marked slow, they run in CI (.ci/run) and with ``pytest -m slow``, not in the
+everyday suite."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("name", ["bench_transfer", "bench_folder", "bench_gui", "bench_watch",
                                   "bench_dead_server"])
