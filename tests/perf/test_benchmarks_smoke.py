@@ -16,7 +16,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 @pytest.mark.parametrize("name", ["bench_transfer", "bench_folder", "bench_gui", "bench_watch",
-                                  "bench_dead_server"])
+                                  "bench_dead_server", "bench_bundle"])
 def test_benchmark_runs_and_prints_its_table(name: str) -> None:
     if name == "bench_transfer" and shutil.which("curl") is None:
         pytest.skip("curl is the reference and is not installed")

@@ -1,0 +1,1 @@
+"""AES-CBC through the OpenSSL Python already loaded, for secretstorage (see README.md)."""

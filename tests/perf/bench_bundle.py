@@ -1,0 +1,79 @@
+"""The Linux bundle: its size on disk, its tarball, and its start-up to a populated window.
+
+    bash packaging/build-linux.sh              # first: dist/kafdocs/ and its tarball
+    python -m tests.perf.bench_bundle          # 7 starts of each
+    python -m tests.perf.bench_bundle --quick  # 2 starts (smoke run; no bundle: says so)
+
+Start-up is timed from launching ``kafdocs --demo --smoke-test`` (offscreen) to the line
+it prints once the demo folder's documents are listed, for the bundle and for the same
+code run from source, alternately, in the same run. Both find their files in the page
+cache (a start right after boot would read them from disk first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.perf.common import summary, table
+
+ROOT = Path(__file__).resolve().parents[2]
+BUNDLE = ROOT / "dist" / "kafdocs"
+
+
+def size_mb(path: Path) -> float:
+    """Bytes of the files (not of the disk blocks), as an unpacked archive holds them."""
+    files = [p for p in path.rglob("*") if p.is_file() and not p.is_symlink()]
+    return sum(p.stat().st_size for p in files) / 1e6
+
+
+def start_up(command: list[str]) -> float:
+    """Seconds from launch to the smoke test's "documents listed" line."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([*command, "--demo", "--smoke-test"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if "documents listed" in line:
+            elapsed = time.perf_counter() - started
+            break
+    else:
+        raise RuntimeError(f"{command[0]} never listed the documents")
+    proc.wait(60)
+    return elapsed
+
+
+def run(starts: int) -> str:
+    if not (BUNDLE / "kafdocs").exists():
+        return table("Linux bundle", [("dist/kafdocs", "not built",
+                                       "run packaging/build-linux.sh")], ("what", "figure", ""))
+    rows = [("dist/kafdocs, unpacked", f"{size_mb(BUNDLE):.1f} MB",
+             f"{sum(1 for p in BUNDLE.rglob('*') if p.is_file())} files")]
+    rows += [(f"tarball {tarball.name}", f"{tarball.stat().st_size / 1e6:.1f} MB", "")
+             for tarball in sorted(BUNDLE.parent.glob("kafdocs-linux-*.tar.gz"))]
+    bundle, source = [], []
+    for _ in range(starts):  # alternately, so both meet the same load
+        bundle.append(start_up([str(BUNDLE / "kafdocs")]))
+        source.append(start_up([sys.executable, "-m", "kafdocs"]))
+    for name, samples in (("bundle", bundle), ("from source", source)):
+        median, low, high = summary(samples)
+        rows.append((f"start-up to a populated demo window, {name}", f"{median:.2f} s",
+                     f"{low:.2f}-{high:.2f} s over {starts} starts"))
+    rows.append(("ratio bundle / source", f"{summary(bundle)[0] / summary(source)[0]:.2f}x", ""))
+    return table("Linux bundle", rows, ("what", "figure", "range"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    print(run(2 if args.quick else 7))
+
+
+if __name__ == "__main__":
+    main()
