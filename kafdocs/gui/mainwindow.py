@@ -171,6 +171,9 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self.open_document)
         self.table.files_dropped.connect(lambda paths: self.start_upload(paths, None))
+        self.table.dropped_on_document.connect(
+            lambda path, record: self.uploads.offer_new_version(path, record,
+                                                                self.current_folder()))
         self.table.cached_path = self.cache.cached
         self.table.prepare = self.cache.prepare_drag
         self.table.setAccessibleName(_("Documents"))
@@ -224,6 +227,14 @@ class MainWindow(QMainWindow):
                                            self.refresh, sp.SP_BrowserReload)
         self.delete_action = self._action(_("Delete"), QKeySequence.StandardKey.Delete,
                                           self.delete_selected, sp.SP_TrashIcon)
+        self.new_version_action = self._action(
+            _("Upload new version…"), "Ctrl+Shift+U",
+            lambda: self.uploads.new_version(self.single_record()), sp.SP_FileDialogNewFolder)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for action in (self.download_action, self.new_version_action, self.delete_action):
+            self.table.addAction(action)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self._selection_changed()
         self._action(_("Find"), QKeySequence.StandardKey.Find,
                      lambda: self.filter.setFocus(), sp.SP_FileDialogContentsView)
         self._build_menus()
@@ -238,7 +249,8 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
-        for action in (self.upload_action, self.download_action, self.download_folder_action):
+        for action in (self.upload_action, self.new_version_action, self.download_action,
+                       self.download_folder_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         self.watched_action = file_menu.addAction(
@@ -365,6 +377,8 @@ class MainWindow(QMainWindow):
         def apply(described: dict[str, Any]) -> None:
             self.uploads.can_create = bool(described.get("createable", True))
             self.uploads.can_delete = bool(described.get("deleteable", True))
+            self.uploads.can_update = bool(described.get("updateable", True))
+            self._selection_changed()
             self.upload_action.setEnabled(self.can_create)
             self.delete_action.setEnabled(self.can_delete)
             if not self.can_create:
@@ -386,6 +400,17 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: Any) -> None:
         if paths := take_file_drop(event):
             self.start_upload(paths, None)
+
+    def single_record(self) -> dict[str, Any] | None:
+        records = self.selected_records()
+        return records[0] if len(records) == 1 else None
+
+    def _selection_changed(self) -> None:
+        """"Upload new version…" needs one document that holds a file, and the right."""
+        record = self.single_record()
+        self.new_version_action.setEnabled(
+            record is not None and record.get("filelocationtype") != "E"
+            and self.uploads.can_update)
 
     # -- downloads ----------------------------------------------------------
     def selected_records(self) -> list[dict[str, Any]]:

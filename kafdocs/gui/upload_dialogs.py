@@ -1,27 +1,32 @@
-"""The questions of an upload: confirm the drop (and link it to a customer), and what to
-do with a file whose name is already in the folder. Both are opened, not exec'd: the
-upload flow (uploads.py) goes on when they finish, and they are deleted after use."""
+"""The questions of an upload: confirm the drop (and link it to a customer), what to do
+with a file whose name is already in the folder, and whether a file becomes the new
+version of a document. All are opened, not exec'd: the upload flow (uploads.py) goes on
+when they finish, and they are deleted after use."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
+    QListWidget,
+    QListWidgetItem,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from kafdocs.api import Client
+from kafdocs.api.servertime import ServerZone
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer.upload import OnDuplicate
 
-from .formatting import bytes_text
+from .formatting import bytes_text, date_text, size_text
 from .record_picker import RecordPicker
 from .tasks import TaskRunner
 
@@ -57,43 +62,142 @@ class UploadDialog(QDialog):
         return self.picker.record_id or None
 
 
-class DuplicateDialog(QDialog):
-    """Asked when a dropped file's name is already in the folder; may apply to all."""
+def document_line(record: dict[str, Any], zone: ServerZone) -> str:
+    """One document as a person recognises it: title, number, size, last change."""
+    return _("“{title}” — {number}, {size}, modified {date}").format(
+        title=record.get("notes_title") or record.get("filename") or record.get("id"),
+        number=record.get("note_no") or record.get("id"), size=size_text(record.get("filesize")),
+        date=date_text(record.get("modifiedtime"), zone))
 
-    def __init__(self, file_name: str, others: int, can_replace: bool,
+
+class DuplicateDialog(QDialog):
+    """Asked when a dropped file's name is already in the folder; may apply to all.
+
+    It shows the documents that have the name: "Replace" makes the file a new version
+    of exactly the one the user sees selected (they pick it when there are several).
+    Cancel, Escape or closing the window cancel the whole drop: nothing is sent.
+    """
+
+    def __init__(self, file_name: str, documents: list[dict[str, Any]], keep_as: str,
+                 others: int, can_replace: bool, zone: ServerZone,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.documents = documents
         self.setWindowTitle(_("File already in the folder"))
-        text = QLabel(_("A document with the file name “{name}” is already in this folder.")
-                      .format(name=file_name))
+        self.setMinimumWidth(520)
+        text = QLabel(ngettext("A document with the file name “{name}” is already in this "
+                               "folder:",
+                               "{count} documents with the file name “{name}” are already in "
+                               "this folder:", len(documents)).format(name=file_name,
+                                                                      count=len(documents)))
         text.setWordWrap(True)
+        self.listing = QListWidget()
+        for record in documents:
+            self.listing.addItem(QListWidgetItem(document_line(record, zone)))
+        self.listing.setMaximumHeight(24 + 22 * min(len(documents), 5))
+        if len(documents) == 1:
+            self.listing.setCurrentRow(0)
         self.group = QButtonGroup(self)
-        row = QHBoxLayout()
-        choices = [(OnDuplicate.KEEP, _("Keep both")),
-                   (OnDuplicate.REPLACE, _("Replace")),
-                   (OnDuplicate.SKIP, _("Skip"))]
+        choices = [(OnDuplicate.KEEP, _("Keep both (the new one as “{name}”)").format(
+                        name=keep_as)),
+                   (OnDuplicate.REPLACE, _("Replace: send it as a new version of the "
+                                           "document selected above")),
+                   (OnDuplicate.SKIP, _("Skip this file"))]
         self.choice_buttons: dict[OnDuplicate, QRadioButton] = {}
+        column = QVBoxLayout()
         for policy, label in choices:
             button = QRadioButton(label)
             button.setEnabled(policy is not OnDuplicate.REPLACE or can_replace)
             self.group.addButton(button)
             self.choice_buttons[policy] = button
-            row.addWidget(button)
+            column.addWidget(button)
         self.choice_buttons[OnDuplicate.KEEP].setChecked(True)
         self.apply_all = QCheckBox(ngettext("Do the same for the other conflict",
                                             "Do the same for the {count} other conflicts",
                                             others).format(count=others))
         self.apply_all.setChecked(True)
         self.apply_all.setVisible(others > 0)
-        ok = QPushButton(_("Continue"))
-        ok.setDefault(True)
-        ok.clicked.connect(self.accept)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Continue"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            _("Cancel the upload"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.group.buttonToggled.connect(self._update)
+        self.listing.itemSelectionChanged.connect(self._update)
+        self.listing.itemClicked.connect(self._document_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
-        layout.addLayout(row)
+        layout.addWidget(self.listing)
+        layout.addLayout(column)
         layout.addWidget(self.apply_all)
-        layout.addWidget(ok)
+        layout.addWidget(self.buttons)
+        self._update()
+
+    def _document_clicked(self) -> None:
+        """Clicking a document means "that one gets the new version"."""
+        replace = self.choice_buttons[OnDuplicate.REPLACE]
+        if replace.isEnabled():
+            replace.setChecked(True)
+
+    def _update(self) -> None:
+        """Replace needs a document chosen: Continue waits for it."""
+        ready = self.policy is not OnDuplicate.REPLACE or self.replace_id is not None
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ready)
 
     @property
     def policy(self) -> OnDuplicate:
         return next(p for p, b in self.choice_buttons.items() if b.isChecked())
+
+    @property
+    def replace_id(self) -> str | None:
+        """The document the user chose to receive the new version."""
+        rows = [index.row() for index in self.listing.selectedIndexes()]
+        return str(self.documents[rows[0]]["id"]) if rows else None
+
+
+class NewVersionDialog(QDialog):
+    """Confirms that a local file becomes the new version of one document.
+
+    ``offer_new_document``: the file was dropped on the document's row, so filing it as a
+    document of its own is offered too (``choice`` is then ``NEW_DOCUMENT``).
+    """
+
+    NEW_VERSION, NEW_DOCUMENT = "version", "document"
+
+    def __init__(self, file_name: str, size: int, record: dict[str, Any], zone: ServerZone,
+                 offer_new_document: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choice = ""
+        self.setWindowTitle(_("Upload a new version"))
+        self.setMinimumWidth(520)
+        text = QLabel(_("Send “{file}” ({size}) as the new version of this document?")
+                      .format(file=file_name, size=bytes_text(size)))
+        text.setWordWrap(True)
+        document = QLabel(document_line(record, zone))
+        document.setWordWrap(True)
+        document.setTextFormat(Qt.TextFormat.PlainText)
+        note = QLabel(_("The document keeps its number, folder, title, description and "
+                        "links; its current file “{current}” is replaced in the CRM.")
+                      .format(current=record.get("filename") or "-"))
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        version = self.buttons.addButton(_("Upload new version"),
+                                         QDialogButtonBox.ButtonRole.AcceptRole)
+        version.clicked.connect(lambda: self._chosen(self.NEW_VERSION))
+        if offer_new_document:
+            separate = self.buttons.addButton(_("Add as a new document"),
+                                              QDialogButtonBox.ButtonRole.ActionRole)
+            separate.clicked.connect(lambda: self._chosen(self.NEW_DOCUMENT))
+        self.buttons.rejected.connect(self.reject)
+        version.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(document)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+
+    def _chosen(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()

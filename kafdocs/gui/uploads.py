@@ -3,11 +3,15 @@
 Expanding the drop, reading sizes and looking up names already in the folder run in
 the background; then the questions are asked one after the other, each dialog opened
 (never exec'd inside a callback) and deleted once answered; the answers become one
-batch of upload requests. Messages for the status bar go out as ``said``.
+batch of upload requests — or none, when the user cancels one of the questions.
+A file may also become the new version of one document ("Upload new version…", or a
+file dropped on the document's row), once the user confirmed it. Messages for the
+status bar go out as ``said``.
 """
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -34,7 +38,7 @@ from .formatting import bytes_text
 from .messages import describe
 from .settings import UPLOAD_DIR, Settings
 from .tasks import TaskRunner
-from .upload_dialogs import DuplicateDialog, UploadDialog
+from .upload_dialogs import DuplicateDialog, NewVersionDialog, UploadDialog
 
 SAY_MS = 10_000
 
@@ -49,10 +53,27 @@ class Pending:
     keep_as: dict[str, str]  # the name to keep both under, for each name taken
     link_to: str | None = None
     policies: dict[Path, OnDuplicate] = field(default_factory=dict)
+    replace_ids: dict[Path, str] = field(default_factory=dict)  # the document chosen
 
     @property
     def conflicts(self) -> list[Path]:
         return [path for path in self.files if path.name in self.taken]
+
+    def unanswered(self) -> list[Path]:
+        return [path for path in self.conflicts if path not in self.policies]
+
+    def answer(self, path: Path, policy: OnDuplicate, replace_id: str | None) -> bool:
+        """Record an answer; False when it cannot apply to ``path`` (Replace needs one
+        document, and ``path``'s name has several: the user must pick)."""
+        if policy is OnDuplicate.REPLACE:
+            if replace_id is None:
+                candidates = self.taken.get(path.name, [])
+                if len(candidates) != 1:
+                    return False
+                replace_id = str(candidates[0]["id"])
+            self.replace_ids[path] = replace_id
+        self.policies[path] = policy
+        return True
 
 
 class UploadFlow(QObject):
@@ -63,7 +84,7 @@ class UploadFlow(QObject):
         super().__init__(window)
         self.client, self.tasks, self.transfers = client, tasks, transfers
         self.settings, self.window = settings, window
-        self.can_create = self.can_delete = True  # as the CRM's describe says
+        self.can_create = self.can_delete = self.can_update = True  # as describe says
 
     def choose(self, folder: Folder | None) -> None:
         """Ask for files with the platform's dialog, then upload them."""
@@ -110,25 +131,29 @@ class UploadFlow(QObject):
     def _confirmed(self, pending: Pending, link_to: str | None, accepted: bool) -> None:
         if accepted:
             pending.link_to = link_to
-            self._next_conflict(pending, 0)
+            self._next_conflict(pending)
 
-    def _next_conflict(self, pending: Pending, n: int) -> None:
-        """Ask about conflict ``n``; "do the same for the others" ends the questions."""
-        conflicts = pending.conflicts
-        if n >= len(conflicts):
+    def _next_conflict(self, pending: Pending) -> None:
+        """Ask about the next conflict; "do the same for the others" answers the rest,
+        except a Replace where the user must pick among several documents."""
+        remaining = pending.unanswered()
+        if not remaining:
             self._send(pending)
             return
-        path = conflicts[n]
-        dialog = DuplicateDialog(path.name, len(conflicts) - n - 1, self.can_delete,
-                                 self.window)
+        path = remaining[0]
+        dialog = DuplicateDialog(path.name, pending.taken[path.name],
+                                 pending.keep_as.get(path.name, path.name), len(remaining) - 1,
+                                 self.can_update, self.client.server_zone, self.window)
 
-        def answered(_accepted: bool) -> None:
-            pending.policies[path] = dialog.policy
+        def answered(accepted: bool) -> None:
+            if not accepted:  # Cancel, Escape or the window closed: the whole drop
+                self.said.emit(_("Upload cancelled: nothing was sent."), SAY_MS)
+                return
+            pending.answer(path, dialog.policy, dialog.replace_id)
             if dialog.apply_all.isChecked():
-                pending.policies.update(dict.fromkeys(conflicts[n + 1:], dialog.policy))
-                self._send(pending)
-            else:
-                self._next_conflict(pending, n + 1)
+                for other in remaining[1:]:
+                    pending.answer(other, dialog.policy, None)
+            self._next_conflict(pending)
 
         self._ask(dialog, answered)
 
@@ -142,8 +167,71 @@ class UploadFlow(QObject):
                 path, pending.folder.id, link_to=pending.link_to, on_duplicate=policy,
                 duplicates=tuple(pending.taken.get(path.name, [])),
                 file_name=pending.keep_as.get(path.name) if policy is OnDuplicate.KEEP
-                else None))
+                else None, replace_id=pending.replace_ids.get(path)))
         self.transfers.upload(requests)
+
+    # -- a new version of one document --------------------------------------------------
+    def new_version(self, record: dict[str, Any] | None) -> None:
+        """"Upload new version…": a local file of any name becomes the document's file."""
+        if record is None or not self._may_replace(record):
+            return
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self.window, _("Choose the new version of “{title}”").format(
+                title=record.get("notes_title") or record.get("filename")),
+            self.settings.get("upload/last_dir"))
+        if chosen:
+            self.settings.set("upload/last_dir", str(Path(chosen).parent))
+            self.offer_new_version(Path(chosen), record, None)
+
+    def offer_new_version(self, path: Path, record: dict[str, Any],
+                          folder: Folder | None) -> None:
+        """Confirm, then send ``path`` as the new version of ``record``. With a
+        ``folder`` (the file was dropped on the document's row), filing it there as a
+        document of its own is offered too."""
+        if not self._may_replace(record):
+            if folder is not None:
+                self.start([path], folder)
+            return
+
+        def read() -> int | None:
+            try:
+                info = path.stat()
+            except OSError:
+                return None
+            return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+        def ask(size: int | None) -> None:
+            if size is None:  # a folder dropped on a row: an ordinary upload
+                if folder is not None:
+                    self.start([path], folder)
+                else:
+                    self.said.emit(_("{name} is not a file that can be sent").format(
+                        name=path.name), SAY_MS)
+                return
+            dialog = NewVersionDialog(path.name, size, record, self.client.server_zone,
+                                      folder is not None, self.window)
+            self._ask(dialog, lambda accepted: self._version_answered(
+                dialog.choice if accepted else "", path, record, folder))
+
+        self.tasks.run(read, ask, lambda e: self.said.emit(describe(e), SAY_MS), owner=self)
+
+    def _version_answered(self, choice: str, path: Path, record: dict[str, Any],
+                          folder: Folder | None) -> None:
+        if choice == NewVersionDialog.NEW_VERSION:
+            self.transfers.upload([UploadRequest(path, str(record.get("folderid", "")),
+                                                 replace_id=str(record["id"]))])
+        elif choice == NewVersionDialog.NEW_DOCUMENT and folder is not None:
+            self.start([path], folder)
+
+    def _may_replace(self, record: dict[str, Any]) -> bool:
+        if not self.can_update:
+            self.said.emit(_("Your CRM user may not change documents."), SAY_MS)
+            return False
+        if record.get("filelocationtype") == "E":
+            self.said.emit(_("“{title}” is a link to a web page: it has no file to replace.")
+                           .format(title=record.get("notes_title", "")), SAY_MS)
+            return False
+        return True
 
     @staticmethod
     def _ask(dialog: QDialog, then: Callable[[bool], None]) -> None:

@@ -41,10 +41,13 @@ class DocumentView(QTableView):
     """The document table; documents dragged out are saved where they are dropped.
 
     Files must exist when a drag starts, so documents come from the open cache;
-    ``prepare`` fetches those not cached yet and the user drags again.
+    ``prepare`` fetches those not cached yet and the user drags again. One file dropped
+    on a document's row may become its new version (``dropped_on_document``); anything
+    else dropped is uploaded into the folder.
     """
 
     files_dropped = Signal(list)
+    dropped_on_document = Signal(object, dict)  # a path, the record of the row
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,4 +90,9 @@ class DocumentView(QTableView):
         if event.source() is self:
             event.ignore()
         elif paths := take_file_drop(event):
-            self.files_dropped.emit(paths)
+            row = self.indexAt(event.position().toPoint())
+            record = row.data(RECORD_ROLE) if row.isValid() else None
+            if len(paths) == 1 and record is not None:
+                self.dropped_on_document.emit(paths[0], record)
+            else:
+                self.files_dropped.emit(paths)

@@ -32,8 +32,10 @@ def test_dialogs_use_plural_forms(qtbot, qapp, window_factory) -> None:
     i18n.set_language("fr")
     try:
         win = window_factory()
-        one = DuplicateDialog("a.pdf", 1, True)
-        three = DuplicateDialog("a.pdf", 3, True)
+        doc = {"id": "15x1", "notes_title": "A", "filename": "a.pdf"}
+        one = DuplicateDialog("a.pdf", [doc], "a (2).pdf", 1, True, win.client.server_zone)
+        three = DuplicateDialog("a.pdf", [doc, doc], "a (2).pdf", 3, True,
+                                win.client.server_zone)
         qtbot.addWidget(one)
         qtbot.addWidget(three)
         assert one.apply_all.text() == "Faire de même pour l'autre conflit"
