@@ -153,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke-test", action="store_true",
                         help=_("start, sign in, list the folders, print what was seen and quit"))
     from .commands import add_commands, add_key_options
+    from .desk_cli import add_desk_commands
     from .records_cli import add_records_commands
     from .watch_cli import add_watch_command
 
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sandbox_parser(sub)
     add_commands(sub)
     add_records_commands(sub)
+    add_desk_commands(sub)
     add_watch_command(sub)
     return parser
 

@@ -173,6 +173,7 @@ class Client:
         self._state_lock = threading.Lock()
         self._describe_cache: dict[str, dict[str, Any]] = {}
         self._file_upload_supported: bool | None = None
+        self._revise_supported: bool | None = None  # None: not tried yet
         self.http = _NoRedirects()
         # The environment (proxies, CA bundle) is read once, here: requests would scan
         # os.environ on every call, about 1 ms each, which adds up over many small files.
@@ -526,6 +527,23 @@ class Client:
         record = decode_label(self.call(operation, params, post=True))
         self._observe_clock(record, sent)
         return record
+
+    def change(self, record_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        """Change these fields of a record and no other; the record as it now is.
+
+        ``revise`` where the server has it (vtiger 6.1 and later). Otherwise ``update``
+        with the whole record as just retrieved and these fields changed: ``update``
+        wants every field, and a field left out could be blanked.
+        """
+        if self._revise_supported is not False:
+            try:
+                return self.revise({"id": record_id, **fields})
+            except UnknownOperation:
+                self._revise_supported = False
+        record = self.retrieve(record_id)
+        for computed in ("label", "imageattachmentids"):  # not fields: refused in a write
+            record.pop(computed, None)
+        return self.update({**record, **fields, "id": record_id})
 
     def delete(self, record_id: str) -> None:
         self.call("delete", {"id": record_id}, post=True)

@@ -16,10 +16,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
-from kafdocs.api import Client, Query
+from kafdocs.api import Client
 from kafdocs.api.servertime import UNKNOWN
 from kafdocs.i18n import _
-from kafdocs.transfer.folders import Folder, documents_query
+from kafdocs.transfer.details import users_names
+from kafdocs.transfer.folders import Folder
+from kafdocs.transfer.sources import DocumentSource, FolderDocuments
 
 from .formatting import date_text, size_text
 from .tasks import TaskRunner
@@ -92,22 +94,27 @@ class FolderModel(QAbstractListModel):
 
 
 FIELDS = ("notes_title", "filename", "filetype", "filesize", "modifiedtime", "assigned_user_id")
+FOLDER = "folderid"  # the column shown when a list spans several folders (search results)
 
 
 class DocumentModel(QAbstractTableModel):
-    """The documents of one folder, fetched a page at a time as the view scrolls.
+    """The documents of one source (a folder, a search...), fetched a page at a time as
+    the view scrolls.
 
     ``canFetchMore``/``fetchMore`` drive the paging; each page is a background
-    query (``ORDER BY x LIMIT offset, size``) with the folder's count. Sorting reloads
-    from the server in the new order, so it is right for the whole folder, not only
-    the rows already loaded. vtiger sorts by ONE column: rows tied on it may move
-    between pages, so a row already shown is not added twice; when the count changed
-    between two pages (documents added or removed), the folder is read again.
+    request (``ORDER BY x LIMIT offset, size``) with the source's count. Sorting reloads
+    from the server in the new order, so it is right for the whole list, not only the
+    rows already loaded. vtiger sorts by ONE column: rows tied on it may move between
+    pages, so a row already shown is not added twice; when the count changed between
+    two pages (documents added or removed), the list is read again. A newer source
+    drops whatever an older one still had on its way.
     """
 
     loading_changed = Signal(bool)
     total_changed = Signal(int)
     failed = Signal(object)
+    source_changed = Signal(object)  # the new DocumentSource, or None
+    title_edited = Signal(dict, str)  # the record, its new title (typed in the table)
 
     def __init__(self, tasks: TaskRunner, parent: Any = None, page_size: int = 100) -> None:
         super().__init__(parent)
@@ -116,8 +123,11 @@ class DocumentModel(QAbstractTableModel):
         self.page_size = page_size
         self.rows: list[dict[str, Any]] = []
         self.total = 0
-        self.folder_id = ""
+        self.source: DocumentSource | None = None
+        self.columns: tuple[str, ...] = FIELDS
+        self.folder_names: dict[str, str] = {}
         self.owners: dict[str, str] = {}
+        self.titles_editable = False
         self._order: tuple[str, bool] = ("notes_title", False)
         self._loading = False
         self._generation = 0
@@ -130,22 +140,38 @@ class DocumentModel(QAbstractTableModel):
         self.client = client
         self.owners = {}
 
+    @property
+    def folder_id(self) -> str:
+        """The folder shown, "" when the list is not a folder's."""
+        return self.source.folder_id if isinstance(self.source, FolderDocuments) else ""
+
     def set_folder(self, folder_id: str) -> None:
-        self.folder_id = folder_id
+        self.set_source(FolderDocuments.of(folder_id))
+
+    def set_source(self, source: DocumentSource | None) -> None:
+        self.source = source
+        self.source_changed.emit(source)
         self.reload()
+
+    def set_folder_names(self, names: dict[str, str]) -> None:
+        """Folder names by id, for the Folder column of lists that span folders."""
+        self.folder_names = dict(names)
+        if FOLDER in self.columns and self.rows:
+            column = self.columns.index(FOLDER)
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
     def reload(self) -> None:
         self._generation += 1
         self.beginResetModel()
         self.rows, self.total = [], 0
         self._ids, self._offset, self._exhausted = set(), 0, False
+        across = self.source is not None and self.source.across_folders
+        self.columns = (*FIELDS[:1], FOLDER, *FIELDS[1:]) if across else FIELDS
         self.endResetModel()
-        if self.client is not None and self.folder_id:
+        if self._loading:
+            self._set_loading(False)  # what was on its way is for an older list
+        if self.client is not None and self.source is not None:
             self._fetch(first=True)
-
-    def _query(self) -> Query:
-        field, descending = self._order
-        return documents_query(self.folder_id).order_by(field, descending)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return (not parent.isValid() and not self._loading and self.client is not None
@@ -156,13 +182,14 @@ class DocumentModel(QAbstractTableModel):
             self._fetch(first=False)
 
     def _fetch(self, first: bool) -> None:
-        """The folder's count and one page, in the background."""
-        generation, client, query, offset = (self._generation, self.client, self._query(),
-                                             self._offset)
-        assert client is not None
+        """The source's count and one page, in the background."""
+        generation, client, source, order, offset = (
+            self._generation, self.client, self.source, self._order, self._offset)
+        assert client is not None and source is not None
+        size = self.page_size
 
         def page() -> tuple[int, list[dict[str, Any]]]:
-            return client.count(query), client.query(query.limit(self.page_size, offset))
+            return source.count(client), source.page(client, order, offset, size)
 
         self._set_loading(True)
         self.tasks.run(page, lambda r: self._arrived(generation, r[0], r[1], first),
@@ -207,14 +234,12 @@ class DocumentModel(QAbstractTableModel):
         self.owners.update(dict.fromkeys(unknown, ""))
 
         def names() -> dict[str, str]:
-            users = client.query(Query("Users").where("id", "IN", sorted(unknown)))
-            return {u["id"]: " ".join(filter(None, [u.get("first_name"), u.get("last_name")]))
-                    or u.get("user_name", "") for u in users}
+            return users_names(client, unknown)
 
         def show(found: dict[str, str]) -> None:
             self.owners.update(found)
             if self.rows:
-                column = len(FIELDS) - 1
+                column = self.columns.index("assigned_user_id")
                 self.dataChanged.emit(self.index(0, column),
                                       self.index(len(self.rows) - 1, column))
 
@@ -222,9 +247,9 @@ class DocumentModel(QAbstractTableModel):
 
     # -- sorting ------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(FIELDS):
+        if not 0 <= column < len(self.columns):
             return
-        self._order = (FIELDS[column], order == Qt.SortOrder.DescendingOrder)
+        self._order = (self.columns[column], order == Qt.SortOrder.DescendingOrder)
         self.reload()
 
     # -- model interface ----------------------------------------------------
@@ -232,21 +257,20 @@ class DocumentModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(FIELDS)
+        return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(FIELDS):
-            return [_("Title"), _("File name"), _("Type"), _("Size"),
-                    _("Modified"), _("Owner")][section]
+                and 0 <= section < len(self.columns):
+            return column_title(self.columns[section])
         return None
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         if role not in DOCUMENT_ROLES or not 0 <= index.row() < len(self.rows):
             return None  # also for an invalid index, whose row is -1
         record = self.rows[index.row()]
-        field = FIELDS[index.column()]
+        field = self.columns[index.column()]
         if role == DISPLAY:
             return self._display(record, field)
         if role == TOOLTIP:
@@ -267,11 +291,56 @@ class DocumentModel(QAbstractTableModel):
             return _("Link: {url}").format(url=value)
         if field == "filetype":
             return mime_comment(str(value))
+        if field == FOLDER:
+            return self.folder_names.get(str(value), "")
         return str(value)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)
-        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+        if not index.isValid():
+            return base
+        base |= Qt.ItemFlag.ItemIsDragEnabled
+        if self.titles_editable and self.columns[index.column()] == "notes_title":
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """A title typed in the table: the change is asked for, not made here; the row
+        changes when the server has taken it (``replace``)."""
+        if role != Qt.ItemDataRole.EditRole or not 0 <= index.row() < len(self.rows):
+            return False
+        record, title = self.rows[index.row()], str(value).strip()
+        if title and title != record.get("notes_title"):
+            self.title_edited.emit(record, title)
+        return False
 
     def record(self, row: int) -> dict[str, Any]:
         return self.rows[row]
+
+    # -- changes made by the user's actions ------------------------------------
+    def replace(self, records: list[dict[str, Any]]) -> None:
+        """Show the server's new version of these documents, where they are listed."""
+        fresh = {str(r.get("id")): r for r in records}
+        for row, old in enumerate(self.rows):
+            new = fresh.get(str(old.get("id")))
+            if new is not None:
+                files = old.get("imageattachmentids")  # an answer may leave it out
+                self.rows[row] = {**({"imageattachmentids": files} if files else {}), **new}
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.columns) - 1))
+
+    def remove(self, ids: set[str]) -> None:
+        """Documents that left the list (deleted, or moved out of the folder shown)."""
+        for row in range(len(self.rows) - 1, -1, -1):
+            if str(self.rows[row].get("id")) in ids:
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self.rows[row]
+                self.endRemoveRows()
+                self._offset = max(0, self._offset - 1)
+                self.total = max(0, self.total - 1)
+        self._ids -= ids
+
+
+def column_title(field: str) -> str:
+    return {"notes_title": _("Title"), FOLDER: _("Folder"), "filename": _("File name"),
+            "filetype": _("Type"), "filesize": _("Size"), "modifiedtime": _("Modified"),
+            "assigned_user_id": _("Owner")}.get(field, field)

@@ -24,8 +24,14 @@ FIXED_FOLDERS = replace(DOCUMENT_FOLDERS, fields=tuple(
     for f in DOCUMENT_FOLDERS.fields))
 
 
+def served(be: Backend, module: Module) -> Module:
+    """The module as this flavour has it: Kafinea's folders need no ``createdby``, and
+    its ``describe`` says so (stock vtiger's says it is mandatory, refers to nothing)."""
+    return FIXED_FOLDERS if module is DOCUMENT_FOLDERS and not be.config.stock else module
+
+
 def _values(be: Backend, element: dict[str, object], *, full: bool) -> dict[str, str]:
-    module: Module = DOCUMENT_FOLDERS if be.config.stock else FIXED_FOLDERS
+    module = served(be, DOCUMENT_FOLDERS)
     if not be.config.stock:
         element = {k: v for k, v in element.items() if k != "createdby"}
     values = values_of(be, module, element, all_mandatory=full)

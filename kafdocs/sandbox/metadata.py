@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .folders import served
 from .records import module_or_denied
 from .schema import MODULES, USERS
 
@@ -22,7 +23,7 @@ def listtypes(be: Backend, call: Call) -> object:
 
 
 def describe(be: Backend, call: Call, element_type: str | None) -> object:
-    module = module_or_denied(element_type)
+    module = served(be, module_or_denied(element_type))
     fields = [f.describe(entity=module.is_entity, max_upload=be.config.max_post)
               for f in module.fields]
     id_field: dict[str, object] = {

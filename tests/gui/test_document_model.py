@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
 from kafdocs.api import Client
-from kafdocs.gui.models import FIELDS, DocumentModel
+from kafdocs.gui.models import FIELDS, FOLDER, DocumentModel
 from kafdocs.gui.tasks import TaskRunner
 from kafdocs.sandbox.app import Sandbox
 from kafdocs.sandbox.schema import DOCUMENTS
+from kafdocs.transfer.sources import SearchResults
 from tests.conftest import ACCESS_KEY
 
 
@@ -62,3 +63,52 @@ def test_a_folder_that_changes_between_pages_is_read_again(qtbot, model: Documen
             client.delete(row["id"])
     ids = load_all(qtbot, model)
     assert len(ids) == len(set(ids)) == 245
+
+
+def test_search_results_span_folders_with_a_folder_column(qtbot, model: DocumentModel) -> None:
+    model.set_folder_names({"22x1": "Default"})
+    model.set_source(SearchResults.of("facture 02"))
+    ids = load_all(qtbot, model)
+    assert len(ids) == 10
+    assert model.columns[1] == FOLDER and model.headerData(
+        1, Qt.Orientation.Horizontal) == "Folder"
+    assert model.index(0, 1).data() == "Default"
+    model.set_folder("22x1")
+    assert FOLDER not in model.columns
+
+
+def test_a_newer_search_drops_the_answer_to_an_older_one(qtbot, model: DocumentModel) -> None:
+    model.set_source(SearchResults.of("facture 01"))
+    model.set_source(SearchResults.of("facture 02"))
+    load_all(qtbot, model)
+    model.tasks.wait(10_000)  # every answer is in: the older one was dropped, not late
+    QCoreApplication.processEvents()
+    assert {r["notes_title"] for r in model.rows} == {"Facture 02"}
+
+
+def test_a_title_typed_in_the_table_is_asked_for_not_shown(qtbot, model: DocumentModel) -> None:
+    model.set_folder("22x1")
+    load_all(qtbot, model)
+    assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    model.titles_editable = True
+    assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    assert not model.flags(model.index(0, 1)) & Qt.ItemFlag.ItemIsEditable
+    with qtbot.waitSignal(model.title_edited) as asked:
+        model.setData(model.index(0, 0), "  Nouveau  ")
+    assert asked.args == [model.rows[0], "Nouveau"]
+    assert model.rows[0]["notes_title"] != "Nouveau"
+    model.replace([{**model.rows[0], "notes_title": "Nouveau"}])
+    assert model.index(0, 0).data() == "Nouveau"
+
+
+def test_documents_removed_from_the_list_keep_the_paging_right(qtbot, model: DocumentModel,
+                                                               vtiger: Sandbox) -> None:
+    model.set_folder("22x1")
+    qtbot.waitUntil(lambda: len(model.rows) == 100)
+    gone = {row["id"] for row in model.rows[:3]}
+    with Client(vtiger.url, "admin", ACCESS_KEY) as client:
+        for doc_id in gone:
+            client.delete(doc_id)
+    model.remove(gone)
+    ids = load_all(qtbot, model)
+    assert len(ids) == len(set(ids)) == 247 and not gone & set(ids)
