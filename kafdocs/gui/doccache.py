@@ -4,25 +4,37 @@ A copy is fetched by the transfers into the cache (``transfer/cache.py`` says wh
 from server data it validates), then opened with the user's application once it
 arrives; a complete, current copy is opened at once. External-link documents open in
 the browser, web addresses only, once the user saw the address.
+
+An opened copy is the user's to edit, as with Cyberduck's or WinSCP's "edit": kafdocs
+says it is a copy, watches it, and when it is saved offers to upload it as a new
+version of its document (or, as the user chose, does it at once). A copy changed and
+not uploaded is never fetched over: opening the document again opens it, and offers.
+Whether a copy changed is decided off the GUI thread (``copy_state``).
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import platformdirs
-from PySide6.QtCore import QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 
 from kafdocs.api import BadAnswer, Client
 from kafdocs.i18n import _
-from kafdocs.transfer import JobRecord, Transfers
-from kafdocs.transfer.cache import cache_target
-from kafdocs.transfer.download import expected_size, modified_timestamp, web_link
+from kafdocs.transfer import JobRecord, JobState, Transfers
+from kafdocs.transfer.cache import CURRENT, EDITED, cache_target, copy_state
+from kafdocs.transfer.download import entry_for, expected_size, modified_timestamp, web_link
+from kafdocs.transfer.manifest import Manifest
+from kafdocs.transfer.upload import UploadRequest
 
 from .messages import describe
+from .settings import UPLOAD_SAVED, Settings
+from .tasks import TaskRunner
 
 SAY_MS = 10_000
 
@@ -31,15 +43,34 @@ def default_root() -> Path:
     return Path(platformdirs.user_cache_dir("kafdocs")) / "open"
 
 
+SETTLE_MS = 1000  # a saved file is looked at once it has been quiet this long
+
+
+@dataclass
+class Opened:
+    """A copy the user opened: its document, and the state last offered for upload."""
+
+    record: dict[str, Any]
+    offered: tuple[int, int] | None = None  # (size, mtime_ns) the user was asked about
+    sending: tuple[int, int] | None = None  # being uploaded as a new version
+
+
 class DocumentCache(QObject):
     said = Signal(str, int)  # a sentence for the status bar, and for how many ms
 
-    def __init__(self, client: Client, transfers: Transfers, window: QWidget,
-                 root: Path | None = None) -> None:
+    def __init__(self, client: Client, transfers: Transfers, tasks: TaskRunner,
+                 settings: Settings, window: QWidget, root: Path | None = None) -> None:
         super().__init__(window)
         self.client, self.transfers, self.window = client, transfers, window
+        self.tasks, self.settings = tasks, settings
         self.root = root or default_root()
         self._open_when_fetched: set[Path] = set()
+        self.opened: dict[Path, Opened] = {}
+        self.watcher = QFileSystemWatcher(self)
+        self.watcher.fileChanged.connect(self._touched)
+        self.watcher.directoryChanged.connect(self._touched)
+        self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._settle.timeout.connect(self._look)
 
     def target(self, record: dict[str, Any]) -> Path:
         """Raises BadAnswer for a record whose id cannot name a cache folder."""
@@ -57,21 +88,42 @@ class DocumentCache(QObject):
         return path if fresh and info.st_size == expected_size(record) else None
 
     def open(self, record: dict[str, Any]) -> None:
-        """Open the document: its copy now, or once fetched; a link in the browser."""
+        """Open the document: its copy now, or once fetched; a link in the browser.
+        A copy the user changed is opened as it is, never fetched over."""
         if record.get("filelocationtype") == "E":
             self._open_link(record)
-            return
-        cached = self.cached(record)
-        if cached is not None:
-            open_path(cached)
             return
         try:
             target = self.target(record)
         except BadAnswer as exc:
             self.said.emit(describe(exc), SAY_MS)
             return
-        self._open_when_fetched.add(target)
-        self.transfers.fetch(record, self.root)
+        zone = self.client.server_zone
+        self.tasks.run(lambda: copy_state(target, record, zone),
+                       lambda state: self._open_as(record, target, state),
+                       lambda e: self.said.emit(describe(e), SAY_MS), owner=self)
+
+    def _open_as(self, record: dict[str, Any], path: Path, state: str) -> None:
+        if state == CURRENT:
+            self._show(record, path)
+        elif state == EDITED:
+            self._show(record, path, _("Your copy of “{title}” has changes that are not in "
+                                       "the CRM; it was opened as it is.").format(
+                title=_title(record)))
+            self._check(path)
+        else:
+            self._open_when_fetched.add(path)
+            self.watch(record, path)
+            self.transfers.fetch(record, self.root)
+
+    def _show(self, record: dict[str, Any], path: Path, text: str = "") -> None:
+        open_path(path)
+        self.watch(record, path)
+        text = text or _("Opened a copy of “{title}”: changes you save in it are not in the "
+                         "CRM until you upload them — kafdocs will offer to.").format(
+            title=_title(record))
+        # after the transfers' "finished" line of the same moment, which says less
+        QTimer.singleShot(0, self, lambda: self.said.emit(text, SAY_MS))
 
     def prepare_drag(self, records: list[dict[str, Any]]) -> None:
         """Fetch the copies a drag out of the table needs; the next drag carries them."""
@@ -87,12 +139,117 @@ class DocumentCache(QObject):
             _("Preparing the files for drag and drop — drag them again in a moment."), 6000)
 
     def fetched(self, jobs: list[JobRecord]) -> None:
-        """Open the documents that were fetched into the cache to be opened."""
+        """Open the documents fetched to be opened; take note of new versions sent."""
         for job in jobs:
             path = Path(job.meta.get("folder", "")) / job.label
             if path in self._open_when_fetched:
                 self._open_when_fetched.discard(path)
-                open_path(path)
+                if job.state is JobState.DONE:
+                    self._show(self.opened[path].record, path)
+            self._version_sent(job)
+
+    # -- opened copies saved by the user --------------------------------------------
+    def watch(self, record: dict[str, Any], path: Path) -> None:
+        """Watch the copy, and its folder: editors often save by replacing the file."""
+        self.opened.setdefault(path, Opened(record)).record = record
+        self.watcher.addPaths([str(path.parent), *([str(path)] if path.exists() else [])])
+
+    def _touched(self, _changed: str) -> None:
+        self._settle.start()
+
+    def _look(self) -> None:
+        for path in list(self.opened):
+            self._check(path)
+
+    def _check(self, path: Path) -> None:
+        """In the background: has the copy been saved with changes since kafdocs wrote it?"""
+        opened = self.opened[path]
+        zone = self.client.server_zone
+
+        def saved() -> tuple[int, int] | None:
+            if copy_state(path, opened.record, zone) != EDITED:
+                return None
+            info = os.stat(path)
+            return (info.st_size, info.st_mtime_ns)
+
+        self.tasks.run(saved, lambda state: self._saved(path, state), lambda e: None,
+                       owner=self)
+
+    def _saved(self, path: Path, state: tuple[int, int] | None) -> None:
+        opened = self.opened.get(path)
+        if path.exists() and str(path) not in self.watcher.files():
+            self.watcher.addPath(str(path))  # replaced by the editor: watch the new file
+        if opened is None or state is None or state in (opened.offered, opened.sending):
+            return
+        opened.offered = state
+        if self.settings.get(UPLOAD_SAVED):
+            self._send(path, opened, state)
+            return
+        self._offer(path, opened, state)
+
+    def _offer(self, path: Path, opened: Opened, state: tuple[int, int]) -> None:
+        record = opened.record
+        box = QMessageBox(QMessageBox.Icon.Question, _("Changes to a copy"),
+                          _("You saved changes to “{file}”, a copy of the document “{title}” "
+                            "({number}) opened from the CRM.\n\nUpload it as a new version "
+                            "of this document?").format(
+                              file=path.name, title=_title(record),
+                              number=record.get("note_no") or record.get("id")),
+                          QMessageBox.StandardButton.NoButton, self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        upload = box.addButton(_("Upload new version"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(_("Not now"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(upload)
+        always = QCheckBox(_("From now on, upload saved copies without asking"))
+        box.setCheckBox(always)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            if box.clickedButton() is upload:
+                if always.isChecked():
+                    self.settings.set(UPLOAD_SAVED, True)
+                self._send(path, opened, state)
+
+        box.finished.connect(answered)
+        box.open()
+        self.offer_box = box  # for tests and for the window to find it
+
+    def _send(self, path: Path, opened: Opened, state: tuple[int, int]) -> None:
+        """The saved copy, as it was when the user was asked, as the new version."""
+        record = opened.record
+        opened.sending = state
+        self.transfers.upload([UploadRequest(path, str(record.get("folderid", "")),
+                                             replace_id=str(record["id"]), expect=state)])
+        self.said.emit(_("Uploading your changes to “{title}” as a new version…").format(
+            title=_title(record)), SAY_MS)
+
+    def _version_sent(self, job: JobRecord) -> None:
+        """A copy sent as a new version is the CRM's current file again: recorded so."""
+        path = Path(job.meta.get("path", ""))
+        opened = self.opened.get(path)
+        if job.kind != "upload" or opened is None or opened.sending is None \
+                or job.meta.get("doc_id") != opened.record.get("id"):
+            return
+        sent, opened.sending = opened.sending, None
+        if job.state is not JobState.DONE:
+            opened.offered = None  # ask again at the next save
+            return
+        client, doc_id = self.client, str(opened.record["id"])
+
+        def record_sent() -> dict[str, Any]:
+            record = client.retrieve(doc_id)
+            entry = entry_for(record, path.name, path)
+            Manifest(path.parent).record(  # the stat of what was sent, not of a later save
+                replace(entry, local_size=sent[0], local_mtime_ns=sent[1]))
+            return record
+
+        def done(record: dict[str, Any]) -> None:
+            opened.record = record
+            self.said.emit(_("Your changes to “{title}” are in the CRM as its new version.")
+                           .format(title=_title(record)), SAY_MS)
+
+        self.tasks.run(record_sent, done, lambda e: self.said.emit(describe(e), SAY_MS),
+                       owner=self)
 
     def _open_link(self, record: dict[str, Any]) -> None:
         """An external-link document: only a web address, and only once the user saw it."""
@@ -116,3 +273,7 @@ class DocumentCache(QObject):
 
 def open_path(path: Path) -> None:
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+
+def _title(record: dict[str, Any]) -> str:
+    return str(record.get("notes_title") or record.get("filename") or record.get("id"))

@@ -47,6 +47,7 @@ from .settings import (
     LAST_FOLDER,
     TRANSFER_WORKERS,
     TRANSFERS_FOLDED,
+    UPLOAD_SAVED,
     WINDOW_GEOMETRY,
     WINDOW_SPLITTER,
     WINDOW_STATE,
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
         self.queue = queue or HelperTransfers(client, settings.get(TRANSFER_WORKERS))
         self.uploads = UploadFlow(client, tasks, self.queue, settings, self)
         self.uploads.said.connect(self.say)
-        self.cache = DocumentCache(client, self.queue, self)
+        self.cache = DocumentCache(client, self.queue, tasks, settings, self)
         self.cache.said.connect(self.say)
         self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
@@ -252,6 +253,15 @@ class MainWindow(QMainWindow):
         for action in (self.upload_action, self.new_version_action, self.download_action,
                        self.download_folder_action):
             file_menu.addAction(action)
+        self.upload_saved_action = file_menu.addAction(
+            _("Upload saved copies of opened documents without asking"))
+        self.upload_saved_action.setCheckable(True)
+        self.upload_saved_action.setChecked(self.settings.get(UPLOAD_SAVED))
+        self.upload_saved_action.toggled.connect(
+            lambda on: self.settings.set(UPLOAD_SAVED, on))
+        file_menu.aboutToShow.connect(  # the question's "from now on" box may have set it
+            lambda: self.upload_saved_action.setChecked(
+                self.settings.get(UPLOAD_SAVED)))
         file_menu.addSeparator()
         self.watched_action = file_menu.addAction(
             _("&Watched folders…"), lambda: self.watched.open_dialog(self.folders.folders))

@@ -56,9 +56,12 @@ TRANSFER_WORKERS = Option("transfer/workers", 4, "transfers that run at once")
 DOWNLOAD_DIR = Option("transfer/last_dir", "", "where the last download went")
 UPLOAD_DIR = Option("upload/last_dir", "", "where the last upload came from")
 WATCHED_FOLDERS = Option("watch/folders", "[]", "watched folders, as JSON (watched.py)")
+UPLOAD_SAVED = Option("open/upload_saved", False,
+                      "an opened copy, once saved, goes up as a new version without asking")
 OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
     WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDER, PROFILES,
-    LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR, UPLOAD_DIR, WATCHED_FOLDERS)}
+    LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR, UPLOAD_DIR, WATCHED_FOLDERS,
+    UPLOAD_SAVED)}
 
 
 @dataclass(frozen=True)

@@ -178,9 +178,9 @@ class UploadFlow(QObject):
         chosen, _filter = QFileDialog.getOpenFileName(
             self.window, _("Choose the new version of “{title}”").format(
                 title=record.get("notes_title") or record.get("filename")),
-            self.settings.get("upload/last_dir"))
+            self.settings.get(UPLOAD_DIR))
         if chosen:
-            self.settings.set("upload/last_dir", str(Path(chosen).parent))
+            self.settings.set(UPLOAD_DIR, str(Path(chosen).parent))
             self.offer_new_version(Path(chosen), record, None)
 
     def offer_new_version(self, path: Path, record: dict[str, Any],

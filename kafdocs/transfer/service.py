@@ -25,7 +25,7 @@ from .folders import Folder
 from .manifest import Manifest
 from .product_images import ImageRequest, image_job
 from .records import FINAL_EVENTS, FINAL_STATES, JobEvent, JobRecord, JobState, JobTable, Summary
-from .sync import SyncReport, plan_folder_download
+from .sync import SyncReport, keep_if_changed, plan_folder_download
 from .upload import UploadRequest, upload_job
 from .watch import WatchEvent, WatchListener, WatchSettings
 from .watch.group import WatchGroup
@@ -121,14 +121,19 @@ class TransferService(TransferQueue):
         """One document into the app's cache under ``cache_root``, to open or drag it.
 
         The place is ``cache_target``'s, which the app asks too; an id that is no id
-        raises ``BadAnswer`` before anything is created.
+        raises ``BadAnswer`` before anything is created. The copy's manifest records
+        what was written; a copy the user changed is never replaced (``cache.py``).
         """
         target = cache_target(cache_root, self.client.endpoint, record)
         if cache_root not in self._prepared:
             prepare_cache(cache_root)
             self._prepared.add(cache_root)
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.submit(document_job(self.client, record, target.parent, target.name))
+        manifest = Manifest(target.parent)
+        previous = manifest.entries.get(str(record.get("id")))
+        guard = keep_if_changed(previous, target.parent) if previous is not None else None
+        self.submit(document_job(self.client, record, target.parent, target.name, manifest,
+                                 before_replace=guard))
 
     def retry_failed(self) -> int:
         """A file refused as too large may fit now (the limit was raised): the limits

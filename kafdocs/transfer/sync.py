@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,18 +154,18 @@ class _Planner:
         state = local_state(entry, path)
         source = local_name_source(record)
         renamed = bool(entry.source) and entry.source != source
-        same_file = _same_file(entry, record)
+        same = same_file(entry, record)
         if state == MISSING:
             name = self._rename(record, entry) if renamed else entry.name
             self._fetch(record, name, NEW)
-        elif same_file and not renamed and entry.modifiedtime == record.get("modifiedtime"):
+        elif same and not renamed and entry.modifiedtime == record.get("modifiedtime"):
             self.report.up_to_date += 1
         elif state == CHANGED:
-            if same_file and not renamed:
+            if same and not renamed:
                 self.report.up_to_date += 1  # only the record changed: nothing to lose
             else:
                 self.report.kept_changed.append(entry.name)
-        elif not same_file:
+        elif not same:
             name = self._rename(record, entry) if renamed else entry.name
             self._fetch(record, name, UPDATED, previous=entry)
         else:
@@ -194,16 +195,7 @@ class _Planner:
 
     def _fetch(self, record: dict[str, Any], name: str, change: str,
                previous: Entry | None = None) -> None:
-        guard = None
-        if previous is not None:
-            before = previous  # the copy to replace must still be as kafdocs wrote it
-
-            def guard() -> None:
-                if local_state(before, self.target / before.name) == CHANGED:
-                    raise LocalCopyChanged(_("{name} was changed on this computer during "
-                                             "the download; it was kept as it is")
-                                           .format(name=before.name))
-
+        guard = keep_if_changed(previous, self.target) if previous is not None else None
         self.plan.jobs.append(document_job(
             self.client, record, self.target, name, self.manifest, change=change,
             previous=previous.name if previous else "", before_replace=guard))
@@ -235,6 +227,18 @@ class LocalCopyChanged(KafdocsError):
     """The copy a download would replace was changed on this computer meanwhile."""
 
 
+def keep_if_changed(previous: Entry, folder: Path) -> Callable[[], None]:
+    """A check for the moment a download replaces ``previous``: the copy must still be as
+    kafdocs wrote it, or the new one is not put in its place."""
+    def check() -> None:
+        if local_state(previous, folder / previous.name) == CHANGED:
+            raise LocalCopyChanged(_("{name} was changed on this computer during the "
+                                     "download; it was kept as it is")
+                                   .format(name=previous.name))
+
+    return check
+
+
 def local_state(entry: Entry, path: Path) -> str:
     """MISSING, UNCHANGED (as kafdocs wrote it) or CHANGED (by someone else since)."""
     try:
@@ -254,7 +258,7 @@ def local_state(entry: Entry, path: Path) -> str:
     return UNCHANGED if same else CHANGED
 
 
-def _same_file(entry: Entry, record: dict[str, Any]) -> bool:
+def same_file(entry: Entry, record: dict[str, Any]) -> bool:
     """The server still holds the file that was fetched. Every stored file gets a new
     attachment id, so the ids tell; older manifest lines only knew the time."""
     if expected_size(record) != entry.filesize:

@@ -60,7 +60,9 @@ def test_a_document_is_fetched_into_the_cache_then_opened(qtbot, win: MainWindow
     assert opened == cache_target(win.cache_dir, win.client.endpoint, record(win, row))
     assert opened.stat().st_size == int(record(win, row)["filesize"])
     win.open_document(win.proxy.index(row, 0))  # now straight from the cache
-    assert len(desktop.opened) == 2 and len(win.queue.jobs) == 1
+    qtbot.waitUntil(lambda: len(desktop.opened) == 2)
+    assert len(win.queue.jobs) == 1
+    assert "Opened a copy of" in win.statusBar().currentMessage()
 
 
 def test_a_document_with_a_hostile_id_is_neither_written_nor_opened(
