@@ -32,8 +32,11 @@ from kafdocs import logfile
 from kafdocs.api import Client, ClientFacts, instance_url
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import FolderQueued, Transfers
+from kafdocs.transfer.crmrecords import CrmRecord, LinkOutcome, link_documents
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
+from kafdocs.transfer.product_images import ImageRequest
+from kafdocs.transfer.sources import RecordDocuments
 
 from .about import AboutDialog
 from .doccache import DocumentCache
@@ -41,6 +44,7 @@ from .drops import accept_file_drag, take_file_drop
 from .formatting import names_list
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
+from .records import RecordBar, RecordsPanel, record_title
 from .settings import (
     DOWNLOAD_DIR,
     LANGUAGE,
@@ -84,6 +88,7 @@ class MainWindow(QMainWindow):
         self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
+        self.record: CrmRecord | None = None  # shown instead of a folder, when chosen
         self._build_models()
         self._build_views()
         self._build_actions()
@@ -142,6 +147,7 @@ class MainWindow(QMainWindow):
         self.folder_view.setModel(self.folders)
         self.folder_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.folder_view.selectionModel().currentChanged.connect(self._folder_changed)
+        self.folder_view.clicked.connect(lambda _index: self._folder_changed())
         self.folder_view.files_dropped.connect(self._dropped_on_folder)
         self.folder_view.setAccessibleName(_("Folders"))
         self.folder_view.setSpacing(2)
@@ -171,7 +177,7 @@ class MainWindow(QMainWindow):
         for column, width in enumerate((250, 250, 150, 80, 130)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self.open_document)
-        self.table.files_dropped.connect(lambda paths: self.start_upload(paths, None))
+        self.table.files_dropped.connect(self._dropped_on_table)
         self.table.dropped_on_document.connect(
             lambda path, record: self.uploads.offer_new_version(path, record,
                                                                 self.current_folder()))
@@ -192,13 +198,25 @@ class MainWindow(QMainWindow):
         top.addWidget(self.folder_title, 1)
         top.addWidget(self.filter, 1)
         layout.addLayout(top)
+        self.record_bar = RecordBar(self.client, self.tasks)
+        self.record_bar.hide()
+        self.record_bar.pictures.pictures_dropped.connect(self.add_pictures)
+        layout.addWidget(self.record_bar)
         layout.addWidget(self.table)
-        self.hint = QLabel(_("Drop files here to file them in this folder."))
+        self.hint = QLabel(self._folder_hint())
         self.hint.setEnabled(False)
         layout.addWidget(self.hint)
 
+        self.records = RecordsPanel(self.client, self.tasks)
+        self.records.chosen.connect(self.show_record)
+        self.records.files_dropped.connect(self._dropped_on_record)
+        self.records.documents_dropped.connect(self.link_to_record)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.folder_view)
+        left.addWidget(self.records)
+        left.setSizes([420, 300])
         self.splitter = QSplitter()
-        self.splitter.addWidget(self.folder_view)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([240, 900])
@@ -299,7 +317,7 @@ class MainWindow(QMainWindow):
     def _build_transfer_panel(self) -> None:
         self.panel = TransferPanel(self.queue, self)
         self.panel.announced.connect(self._announce)
-        self.panel.uploads_ended.connect(self._reload_timer.start)
+        self.panel.uploads_ended.connect(self._uploads_ended)
         self.panel.model.jobs_finished.connect(self.cache.fetched)
         self.panel.model.learned.connect(self._learned)
         self.panel.retrying.connect(self._forget_upload_limit)
@@ -352,6 +370,7 @@ class MainWindow(QMainWindow):
         self._loading(False)
         current = self.current_folder()
         self.folders.set_folders(folders)
+        self.documents.set_folder_names({f.id: f.name for f in folders})  # a record's list
         wanted = current.id if current else self.settings.get(LAST_FOLDER)
         row = self.folders.row_of(wanted)
         self.folder_view.setCurrentIndex(self.folders.index(max(row, 0)))
@@ -370,12 +389,66 @@ class MainWindow(QMainWindow):
         folder = self.current_folder()
         if folder is None:
             return
+        if self.record is not None:  # back from a record to the folders
+            self.record = None
+            self.records.forget_choice()
+            self.record_bar.hide()
+            self.hint.setText(self._folder_hint())
+        elif folder.id == self.documents.folder_id:
+            return  # clicked again on the folder shown
         self.folder_title.setText(folder.name)
         self.settings.set(LAST_FOLDER, folder.id)
         self.documents.set_folder(folder.id)
 
     def refresh_documents(self) -> None:
         self.documents.reload()
+
+    @staticmethod
+    def _folder_hint() -> str:
+        return _("Drop files here to file them in this folder.")
+
+    # -- records ------------------------------------------------------------
+    def show_record(self, record: CrmRecord) -> None:
+        """A record chosen in the Records section: its documents in the table, a
+        product's pictures above them."""
+        self.record = record
+        self.folder_view.selectionModel().clearSelection()
+        self.folder_title.setText(record_title(record))
+        self.record_bar.show_record(record)
+        self.hint.setText(self.record_bar.hint())
+        self.documents.set_source(RecordDocuments(record.id))
+
+    def _dropped_on_table(self, paths: list[Path]) -> None:
+        if self.record is not None:
+            self._dropped_on_record(self.record, paths)
+        else:
+            self.start_upload(paths, None)
+
+    def _dropped_on_record(self, record: CrmRecord, paths: list[Path]) -> None:
+        """Files dropped on a record: filed in a folder the user chooses, and linked."""
+        self.uploads.start_for_record(paths, record, self.folders.folders)
+
+    def link_to_record(self, record: CrmRecord, documents: list[dict[str, Any]]) -> None:
+        """Documents dragged from the table onto a record: linked, not uploaded again."""
+        ids = [str(d["id"]) for d in documents]
+
+        def done(outcome: LinkOutcome) -> None:
+            self.say(link_sentence(record, outcome), 10000)
+            if self.record is not None and self.record.id == record.id:
+                self.refresh_documents()
+
+        self.tasks.run(lambda: link_documents(self.client, record.id, ids), done,
+                       self._background_error)
+
+    def add_pictures(self, paths: list[Path]) -> None:
+        """Pictures dropped on a product's thumbnails: they become its pictures."""
+        if self.record is not None and self.record.is_product:
+            self.queue.upload([ImageRequest(path, self.record.id) for path in paths])
+
+    def _uploads_ended(self) -> None:
+        self._reload_timer.start()
+        if self.record is not None and self.record.is_product:
+            self.record_bar.pictures.load(self.record.id)
 
     def _loading(self, loading: bool) -> None:
         self.loading_label.setText(_("Loading…") if loading else "")
@@ -565,3 +638,18 @@ class MainWindow(QMainWindow):
         # background tasks still on the network are waited for after the event loop.
         self.queue.shutdown(cancel=True, timeout=CLOSE_WAIT_SECONDS)
         event.accept()
+
+
+def link_sentence(record: CrmRecord, outcome: LinkOutcome) -> str:
+    """What became of documents dragged onto a record, in one sentence."""
+    parts = []
+    if outcome.linked:
+        parts.append(ngettext("{count} document linked to {record}.",
+                              "{count} documents linked to {record}.", len(outcome.linked))
+                     .format(count=len(outcome.linked), record=record.name))
+    if outcome.already:
+        parts.append(ngettext("{count} was already linked.", "{count} were already linked.",
+                              len(outcome.already)).format(count=len(outcome.already)))
+    for _doc_id, reason in outcome.failed:
+        parts.append(reason)
+    return " ".join(parts)

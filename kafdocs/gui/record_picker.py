@@ -1,19 +1,20 @@
-"""Find the CRM record (an account, a contact) that documents are linked to, by its name.
+"""Find the CRM record (an account, a contact, a product) that documents are linked to,
+by its name.
 
-People know their customers by name, not by id: typing part of a name lists the accounts
-and contacts that match (searched off the GUI thread, a moment after the typing stops),
-and picking one gives its id.
+People know their customers by name, not by id: typing part of a name lists the records
+that match — each with its kind and what tells it from its homonyms, as in the Records
+section (the same search, transfer/crmrecords.py) — searched off the GUI thread, a
+moment after the typing stops; picking one gives its id.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -21,23 +22,10 @@ from PySide6.QtWidgets import (
 
 from kafdocs.api import Client, KafdocsError, Query
 from kafdocs.i18n import _
+from kafdocs.transfer.crmrecords import CrmRecord, search_records
 
+from .records import RECORD_ROLE, record_item
 from .tasks import TaskRunner
-
-
-def search_records(client: Client, text: str) -> list[tuple[str, str]]:
-    """Accounts and Contacts whose name contains ``text``: (id, label) pairs."""
-    pattern = f"%{text.strip()}%"
-    found: list[tuple[str, str]] = []
-    accounts = client.query(Query("Accounts").select("accountname")
-                            .where("accountname", "LIKE", pattern).limit(20))
-    found += [(r["id"], r.get("accountname", "")) for r in accounts]
-    contacts = client.query(Query("Contacts").select("firstname", "lastname")
-                            .where("lastname", "LIKE", pattern)
-                            .or_where("firstname", "LIKE", pattern).limit(20))
-    found += [(r["id"], f"{r.get('firstname', '')} {r.get('lastname', '')}".strip())
-              for r in contacts]
-    return found
 
 
 class RecordPicker(QWidget):
@@ -51,7 +39,7 @@ class RecordPicker(QWidget):
         self.client, self.tasks = client, tasks
         self.record_id, self.label = record_id, label
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search accounts and contacts by name"))
+        self.search.setPlaceholderText(_("Search accounts, contacts and products by name"))
         self.results = QListWidget()
         self.results.setMaximumHeight(120)
         self.results.itemSelectionChanged.connect(self._chosen)
@@ -89,18 +77,17 @@ class RecordPicker(QWidget):
         self.tasks.run(lambda: search_records(self.client, text), self._show_results,
                        lambda e: self.chosen.setText(str(e)), owner=self)
 
-    def _show_results(self, found: list[tuple[str, str]]) -> None:
+    def _show_results(self, found: list[CrmRecord]) -> None:
         self.results.clear()
-        for record_id, label in found:
-            item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, record_id)
-            self.results.addItem(item)
+        for record in found:
+            self.results.addItem(record_item(record))
 
     def _chosen(self) -> None:
         items = self.results.selectedItems()
         if items:
-            self.record_id = items[0].data(Qt.ItemDataRole.UserRole)
-            self.label = items[0].text()
+            record: CrmRecord = items[0].data(RECORD_ROLE)
+            self.record_id = record.id
+            self.label = record.name
             self._show_chosen()
             self.changed.emit()
 

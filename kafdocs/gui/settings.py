@@ -49,6 +49,7 @@ WINDOW_STATE = Option("window/state", QByteArray(), "toolbars and transfer panel
 WINDOW_SPLITTER = Option("window/splitter", QByteArray(), "folders beside documents")
 TRANSFERS_FOLDED = Option("window/transfers_folded", False, "the transfer panel folded")
 LAST_FOLDER = Option("browse/last_folder", "", "the folder shown at the next start")
+RECORD_FOLDER = Option("records/last_folder", "", "where files dropped on a record were filed")
 PROFILES = Option("profiles", "[]", "saved connections, as JSON (keys in the keyring)")
 LAST_PROFILE = Option("profiles/last", "", "the connection the sign-in dialog offers")
 LANGUAGE = Option("language", "", "the window's language; empty: the system's")
@@ -59,9 +60,9 @@ WATCHED_FOLDERS = Option("watch/folders", "[]", "watched folders, as JSON (watch
 UPLOAD_SAVED = Option("open/upload_saved", False,
                       "an opened copy, once saved, goes up as a new version without asking")
 OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
-    WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDER, PROFILES,
-    LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR, UPLOAD_DIR, WATCHED_FOLDERS,
-    UPLOAD_SAVED)}
+    WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDER, RECORD_FOLDER,
+    PROFILES, LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR, UPLOAD_DIR,
+    WATCHED_FOLDERS, UPLOAD_SAVED)}
 
 
 @dataclass(frozen=True)

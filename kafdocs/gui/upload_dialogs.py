@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
 from kafdocs.api import Client
 from kafdocs.api.servertime import ServerZone
 from kafdocs.i18n import _, ngettext
+from kafdocs.transfer.crmrecords import CrmRecord
+from kafdocs.transfer.folders import Folder
 from kafdocs.transfer.upload import OnDuplicate
 
 from .formatting import bytes_text, date_text, size_text
@@ -60,6 +63,42 @@ class UploadDialog(QDialog):
     @property
     def link_to(self) -> str | None:
         return self.picker.record_id or None
+
+
+class RecordUploadDialog(QDialog):
+    """Files dropped on a record: which folder to file them in (the last one used
+    first); they will be linked to the record."""
+
+    def __init__(self, record: CrmRecord, folders: list[Folder], folder_id: str,
+                 count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("File and link documents"))
+        self.setMinimumWidth(440)
+        summary = QLabel(ngettext(
+            "File {count} dropped item and link it to {record} ({kind}).",
+            "File {count} dropped items and link them to {record} ({kind}).",
+            count).format(count=count, record=record.name, kind=record.kind))
+        summary.setWordWrap(True)
+        self.folder = QComboBox()
+        self.folder.setAccessibleName(_("Folder to file in"))
+        for folder in folders:
+            self.folder.addItem(folder.name, folder.id)
+        self.folder.setCurrentIndex(max(0, self.folder.findData(folder_id)))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(summary)
+        layout.addWidget(QLabel(_("In the folder:")))
+        layout.addWidget(self.folder)
+        layout.addWidget(buttons)
+        self.folders = {f.id: f for f in folders}
+
+    @property
+    def chosen(self) -> Folder | None:
+        return self.folders.get(self.folder.currentData())
 
 
 def document_line(record: dict[str, Any], zone: ServerZone) -> str:

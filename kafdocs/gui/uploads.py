@@ -25,6 +25,7 @@ from kafdocs.api import Client
 from kafdocs.api.streams import b64_length
 from kafdocs.i18n import _
 from kafdocs.transfer import Transfers
+from kafdocs.transfer.crmrecords import CrmRecord
 from kafdocs.transfer.folders import Folder
 from kafdocs.transfer.paths import Expanded, expand_paths
 from kafdocs.transfer.upload import (
@@ -36,9 +37,9 @@ from kafdocs.transfer.upload import (
 
 from .formatting import bytes_text
 from .messages import describe
-from .settings import UPLOAD_DIR, Settings
+from .settings import LAST_FOLDER, RECORD_FOLDER, UPLOAD_DIR, Settings
 from .tasks import TaskRunner
-from .upload_dialogs import DuplicateDialog, NewVersionDialog, UploadDialog
+from .upload_dialogs import DuplicateDialog, NewVersionDialog, RecordUploadDialog, UploadDialog
 
 SAY_MS = 10_000
 
@@ -96,6 +97,28 @@ class UploadFlow(QObject):
 
     def start(self, paths: list[Path], folder: Folder | None) -> None:
         """Expand the drop and look for name conflicts in the background, then ask."""
+        self._start(paths, folder, None)
+
+    def start_for_record(self, paths: list[Path], record: CrmRecord,
+                         folders: list[Folder]) -> None:
+        """Files dropped on a record: ask which folder (the last one used for a record
+        first), then file them there, linked to the record."""
+        if not self.can_create:
+            self.said.emit(_("Your CRM user may not create documents."), SAY_MS)
+            return
+        last = self.settings.get(RECORD_FOLDER) or self.settings.get(LAST_FOLDER)
+        dialog = RecordUploadDialog(record, folders, last, len(paths), self.window)
+
+        def answered(accepted: bool) -> None:
+            folder = dialog.chosen
+            if accepted and folder is not None:
+                self.settings.set(RECORD_FOLDER, folder.id)
+                self._start(paths, folder, record.id)
+
+        self._ask(dialog, answered)
+
+    def _start(self, paths: list[Path], folder: Folder | None, link_to: str | None) -> None:
+        """``link_to``: the drop was on that record, and the folder already chosen."""
         if folder is None:
             self.said.emit(_("Choose a folder first."), SAY_MS)
             return
@@ -112,18 +135,22 @@ class UploadFlow(QObject):
                     keep_both_names(client, folder.id, taken) if taken else {})
 
         self.said.emit(_("Preparing the upload…"), 3000)
-        self.tasks.run(prepare, lambda r: self._prepared(folder, *r),
+        self.tasks.run(prepare, lambda r: self._prepared(folder, link_to, *r),
                        lambda e: self.said.emit(describe(e), SAY_MS), owner=self)
 
-    def _prepared(self, folder: Folder, found: Expanded, sizes: dict[Path, int],
-                  taken: dict[str, list[dict[str, Any]]], keep_as: dict[str, str]) -> None:
+    def _prepared(self, folder: Folder, link_to: str | None, found: Expanded,
+                  sizes: dict[Path, int], taken: dict[str, list[dict[str, Any]]],
+                  keep_as: dict[str, str]) -> None:
         for path, reason in found.rejected:
             self.said.emit(_("Not uploaded: {name} ({reason})").format(name=path.name,
                                                                        reason=reason), SAY_MS)
         files = self._within_limit(sizes)
         if not files:
             return
-        pending = Pending(folder, files, taken, keep_as)
+        pending = Pending(folder, files, taken, keep_as, link_to)
+        if link_to:  # dropped on a record: folder and link already chosen
+            self._next_conflict(pending, 0)
+            return
         dialog = UploadDialog(self.client, self.tasks, folder.name, len(files),
                               sum(sizes[f] for f in files), self.window)
         self._ask(dialog, lambda accepted: self._confirmed(pending, dialog.link_to, accepted))

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Qt, QUrl, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
 
-from .drops import accept_file_drag, take_file_drop
+from .drops import accept_file_drag, documents_mime, take_file_drop
 from .models import RECORD_ROLE
 
 
@@ -38,10 +38,13 @@ class FolderView(QListView):
 
 
 class DocumentView(QTableView):
-    """The document table; documents dragged out are saved where they are dropped.
+    """The document table; documents dragged out are saved where they are dropped,
+    or linked when dropped on a record.
 
-    Files must exist when a drag starts, so documents come from the open cache;
-    ``prepare`` fetches those not cached yet and the user drags again. One file dropped
+    Files must exist when a drag starts, so documents come from the open cache; a drag
+    of documents not all cached carries the documents only (enough to link them); if
+    nothing took it, ``prepare`` fetches the missing copies and the user drags again. One
+    file dropped
     on a document's row may become its new version (``dropped_on_document``); anything
     else dropped is uploaded into the folder.
     """
@@ -64,15 +67,17 @@ class DocumentView(QTableView):
 
     def startDrag(self, supported: Qt.DropAction) -> None:
         records = self.selected_records()
-        paths = [self.cached_path(r) for r in records]
-        if not records or any(p is None for p in paths):
-            self.prepare([r for r, p in zip(records, paths, strict=True) if p is None])
+        if not records:
             return
-        mime = QMimeData()
-        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        paths = [self.cached_path(r) for r in records]
+        missing = [r for r, p in zip(records, paths, strict=True) if p is None]
         drag = QDrag(self)
-        drag.setMimeData(mime)
-        drag.exec(Qt.DropAction.CopyAction)
+        drag.setMimeData(documents_mime(records, [] if missing else
+                                        [p for p in paths if p is not None]))
+        taken = drag.exec(Qt.DropAction.CopyAction | Qt.DropAction.MoveAction,
+                          Qt.DropAction.CopyAction)
+        if taken == Qt.DropAction.IgnoreAction and missing:
+            self.prepare(missing)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self._take_drag(event)

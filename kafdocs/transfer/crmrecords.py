@@ -134,6 +134,17 @@ def record_documents(client: Client, record_id: str) -> list[dict[str, Any]]:
     return list(client.iter_related(record_id, DOCUMENTS, ACTIVE_DOCUMENTS))
 
 
+def count_record_documents(client: Client, record_id: str) -> int:
+    return client.iter_related(record_id, DOCUMENTS, ACTIVE_DOCUMENTS).total
+
+
+def record_documents_page(client: Client, record_id: str, order: tuple[str, bool],
+                          offset: int, size: int) -> list[dict[str, Any]]:
+    """One page of a record's documents, sorted by one column (a view's paging)."""
+    query = ACTIVE_DOCUMENTS.order_by(*order).limit(size, offset)
+    return client.query_related(record_id, DOCUMENTS, query)
+
+
 def linked_among(client: Client, record_id: str, doc_ids: Sequence[str]) -> set[str]:
     """Which of ``doc_ids`` the record's related list holds."""
     found: set[str] = set()

@@ -14,6 +14,7 @@ from typing import Any
 
 from kafdocs.api import Client, Query
 
+from .crmrecords import count_record_documents, record_documents_page
 from .folders import documents_query
 from .search import search_query
 
@@ -74,3 +75,21 @@ class SearchResults(QuerySource):
     @property
     def across_folders(self) -> bool:
         return not self.folder_id
+
+
+@dataclass(frozen=True)
+class RecordDocuments(DocumentSource):
+    """The documents linked to an account, a contact or a product (its related list:
+    active documents only; an account's holds its contacts' too)."""
+
+    record_id: str
+
+    @property
+    def across_folders(self) -> bool:
+        return True
+
+    def count(self, client: Client) -> int:
+        return count_record_documents(client, self.record_id)
+
+    def page(self, client: Client, order: Order, offset: int, size: int) -> list[dict[str, Any]]:
+        return record_documents_page(client, self.record_id, order, offset, size)
