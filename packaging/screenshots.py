@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from kafdocs.api import Client
 from kafdocs.gui.app import make_app
 from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.records import RECORD_ROLE
 from kafdocs.gui.resources import install_translator
 from kafdocs.gui.settings import Settings
 from kafdocs.gui.tasks import TaskRunner
@@ -70,6 +71,10 @@ def main() -> int:
     wait(app, 1.0)
     OUT.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(OUT / f"main-window{suffix}.png"))
+    records_shots(app, window, suffix)
+    window.folder_view.setCurrentIndex(window.folders.index(0))  # back to the invoices
+    window.folder_view.setCurrentIndex(window.folders.index(row))
+    wait_until(app, lambda: window.documents.rowCount() > 0, limit=10)
 
     uploads = []
     for name, size in (("Scan contrat Dupré signé.pdf", 9_000_000),
@@ -90,6 +95,23 @@ def main() -> int:
     client.close()
     box.stop()
     return 0
+
+
+def records_shots(app: QApplication, window: MainWindow, suffix: str) -> None:
+    """The Records section: an account with its documents, a product with its pictures."""
+    for text, record_id, name in (("dupré", "11x42", "record-documents"),
+                                  ("FS-200", "14x60", "product-pictures")):
+        window.records.field.setText(text)
+        wait_until(app, lambda: window.records.results.count() > 0, limit=10)
+        results = window.records.results
+        row = next(r for r in range(results.count())
+                   if results.item(r).data(RECORD_ROLE).id == record_id)
+        results.setCurrentRow(row)
+        wait_until(app, lambda: window.documents.rowCount() > 0 and (
+            not window.record.is_product or len(window.record_bar.pictures.pictures) > 1),
+            limit=10)
+        wait(app, 0.5)
+        window.grab().save(str(OUT / f"{name}{suffix}.png"))
 
 
 def watched_folders_shot(app: QApplication, window: MainWindow, settings: Settings,

@@ -234,8 +234,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.upload_action = self._action(_("Upload…"), "Ctrl+U",
-                                          lambda: self.uploads.choose(self.current_folder()),
+        self.upload_action = self._action(_("Upload…"), "Ctrl+U", self.choose_upload,
                                           sp.SP_ArrowUp)
         self.download_action = self._action(_("Download…"), "Ctrl+D",
                                             self.download_selected, sp.SP_ArrowDown)
@@ -417,6 +416,13 @@ class MainWindow(QMainWindow):
         self.record_bar.show_record(record)
         self.hint.setText(self.record_bar.hint())
         self.documents.set_source(RecordDocuments(record.id))
+
+    def choose_upload(self) -> None:
+        """Upload…: into the folder shown, or filed and linked to the record shown."""
+        if self.record is None:
+            self.uploads.choose(self.current_folder())
+        elif paths := self.uploads.ask_files():
+            self._dropped_on_record(self.record, paths)
 
     def _dropped_on_table(self, paths: list[Path]) -> None:
         if self.record is not None:

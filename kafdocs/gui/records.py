@@ -84,8 +84,8 @@ def module_icon(module: str) -> QIcon:
 
 
 def dropped_on(widget: QListWidget, event: QDropEvent | QDragMoveEvent) -> CrmRecord | None:
-    """The record under the cursor, or the current one when dropped on the list's blank."""
-    item = widget.itemAt(event.position().toPoint()) or widget.currentItem()
+    """The record under the cursor (none on the list's blank: a drop must aim)."""
+    item = widget.itemAt(event.position().toPoint())
     return item.data(RECORD_ROLE) if item is not None else None
 
 

@@ -89,11 +89,16 @@ class UploadFlow(QObject):
 
     def choose(self, folder: Folder | None) -> None:
         """Ask for files with the platform's dialog, then upload them."""
+        if files := self.ask_files():
+            self.start(files, folder)
+
+    def ask_files(self) -> list[Path]:
+        """The files to upload, chosen with the platform's dialog (none: cancelled)."""
         files, _filter = QFileDialog.getOpenFileNames(self.window, _("Choose files to upload"),
                                                       self.settings.get(UPLOAD_DIR))
         if files:
             self.settings.set(UPLOAD_DIR, str(Path(files[0]).parent))
-            self.start([Path(f) for f in files], folder)
+        return [Path(f) for f in files]
 
     def start(self, paths: list[Path], folder: Folder | None) -> None:
         """Expand the drop and look for name conflicts in the background, then ask."""

@@ -143,3 +143,21 @@ def test_a_products_pictures_show_and_dropped_pictures_join_them(
     assert states["notice.txt"].state is JobState.FAILED
     assert "not added to the product's pictures" in states["notice.txt"].message
     qtbot.waitUntil(lambda: len(pictures.pictures) == 3, timeout=10_000)
+
+
+def test_upload_while_a_record_is_shown_files_and_links_to_it(
+        qtbot, window: MainWindow, gui_client, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(upload_dialogs.RecordUploadDialog, "open",
+                        lambda dialog: dialog.done(QDialog.DialogCode.Accepted))
+    chosen = tmp_path / "attestation.pdf"
+    chosen.write_bytes(b"%PDF-1.4 " + os.urandom(300))
+    monkeypatch.setattr(window.uploads, "ask_files", lambda: [chosen])
+    find(qtbot, window, "Amélie", 1)
+    choose(qtbot, window, "12x50")
+    window.upload_action.trigger()
+    qtbot.waitUntil(lambda: any(j.state is JobState.DONE for j in window.queue.jobs.values()),
+                    timeout=15_000)
+    (job,) = window.queue.jobs.values()
+    assert job.meta["doc_id"] in {r["id"] for r in record_documents(gui_client, "12x50")}
+    qtbot.waitUntil(lambda: job.meta["doc_id"] in {r["id"] for r in window.documents.rows},
+                    timeout=10_000)  # the record's list shows it once the upload ended
