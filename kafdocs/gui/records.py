@@ -16,7 +16,7 @@ import io
 from functools import lru_cache
 from typing import Any, BinaryIO
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -174,11 +174,11 @@ class RecordsPanel(QWidget):
         self.field.returnPressed.connect(self.search)
 
     @property
-    def files_dropped(self) -> Signal:
+    def files_dropped(self) -> SignalInstance:
         return self.results.files_dropped
 
     @property
-    def documents_dropped(self) -> Signal:
+    def documents_dropped(self) -> SignalInstance:
         return self.results.documents_dropped
 
     def search(self) -> None:
@@ -219,7 +219,7 @@ class RecordsPanel(QWidget):
     def forget_choice(self) -> None:
         """A folder was chosen: no record is current any more (the list stays)."""
         self.results.blockSignals(True)
-        self.results.setCurrentItem(None)
+        self.results.setCurrentRow(-1)
         self.results.clearSelection()
         self.results.blockSignals(False)
 
@@ -293,9 +293,13 @@ class ProductPictures(QListWidget):
         if not ids:
             self._note(generation, _("No pictures yet: drop pictures here to add them."))
         for file_id in ids:
-            self.tasks.run(lambda f=file_id: thumbnail(self.client, f),
-                           lambda image, f=file_id: self._arrived(generation, f, image),
-                           lambda error: self._note(generation, describe(error)), owner=self)
+            self._fetch(generation, file_id)
+
+    def _fetch(self, generation: int, file_id: str) -> None:
+        client = self.client
+        self.tasks.run(lambda: thumbnail(client, file_id),
+                       lambda image: self._arrived(generation, file_id, image),
+                       lambda error: self._note(generation, describe(error)), owner=self)
 
     def _arrived(self, generation: int, file_id: str, image: QImage) -> None:
         if generation != self._generation:
