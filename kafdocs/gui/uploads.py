@@ -154,7 +154,7 @@ class UploadFlow(QObject):
             return
         pending = Pending(folder, files, taken, keep_as, link_to)
         if link_to:  # dropped on a record: folder and link already chosen
-            self._next_conflict(pending, 0)
+            self._next_conflict(pending)
             return
         dialog = UploadDialog(self.client, self.tasks, folder.name, len(files),
                               sum(sizes[f] for f in files), self.window)
