@@ -99,19 +99,24 @@ def main() -> int:
 
 def records_shots(app: QApplication, window: MainWindow, suffix: str) -> None:
     """The Records section: an account with its documents, a product with its pictures."""
+    results = window.records.results
+
+    def row_of(wanted: str) -> int:
+        return next((r for r in range(results.count())
+                     if results.item(r).data(RECORD_ROLE).id == wanted), -1)
+
     for text, record_id, name in (("dupré", "11x42", "record-documents"),
                                   ("FS-200", "14x60", "product-pictures")):
         window.records.field.setText(text)
-        wait_until(app, lambda: window.records.results.count() > 0, limit=10)
-        results = window.records.results
-        row = next(r for r in range(results.count())
-                   if results.item(r).data(RECORD_ROLE).id == record_id)
-        results.setCurrentRow(row)
+        wait_until(app, lambda wanted=record_id: row_of(wanted) >= 0, limit=10)
+        results.setCurrentRow(row_of(record_id))
         wait_until(app, lambda: window.documents.rowCount() > 0 and (
             not window.record.is_product or len(window.record_bar.pictures.pictures) > 1),
             limit=10)
         wait(app, 0.5)
         window.grab().save(str(OUT / f"{name}{suffix}.png"))
+    window.records.field.clear()
+    window.records.search()  # an empty search empties the list
 
 
 def watched_folders_shot(app: QApplication, window: MainWindow, settings: Settings,

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -263,6 +264,7 @@ class ProductPictures(QListWidget):
         super().__init__()
         self.client, self.tasks = client, tasks
         self.product_id = ""
+        self._ids: list[str] = []  # the product's pictures, in its order
         self.setViewMode(QListView.ViewMode.IconMode)
         self.setFlow(QListView.Flow.LeftToRight)
         self.setWrapping(False)
@@ -292,6 +294,7 @@ class ProductPictures(QListWidget):
             return
         if not ids:
             self._note(generation, _("No pictures yet: drop pictures here to add them."))
+        self._ids = ids
         for file_id in ids:
             self._fetch(generation, file_id)
 
@@ -307,7 +310,8 @@ class ProductPictures(QListWidget):
         item = QListWidgetItem(QIcon(QPixmap.fromImage(image)), "")
         item.setToolTip(file_id)
         item.setData(RECORD_ROLE, file_id)
-        self.addItem(item)
+        place = self._ids.index(file_id)  # in the product's order, whenever it arrives
+        self.insertItem(sum(self._ids.index(i) < place for i in self.pictures), item)
 
     def _note(self, generation: int, text: str) -> None:
         if generation == self._generation:
@@ -355,6 +359,8 @@ class RecordBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
         layout.addWidget(self.pictures)
+        # as tall as it needs, never more: the document table takes the rest
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
     def show_record(self, record: CrmRecord) -> None:
         self.record = record
