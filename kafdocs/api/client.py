@@ -22,10 +22,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3
+from requests.cookies import extract_cookies_to_jar
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NewConnectionError
 
 from kafdocs import __version__
@@ -189,6 +191,8 @@ class Client:
                                pool_maxsize=pool_size)
         self.http.mount("https://", adapter)
         self.http.mount("http://", adapter)
+        self._adapter = adapter
+        self._url = requests.Request("GET", self.endpoint).prepare().url or self.endpoint
         install_redaction()
 
     def spec(self) -> ClientSpec:
@@ -413,12 +417,39 @@ class Client:
         """Remember a refused size, so larger files are refused before sending."""
         self.max_upload = min(self.max_upload or limit, limit)
 
+    def _send_prepared(self, method: str, params: dict[str, str] | None = None,
+                       data: Any = None, headers: dict[str, str] | None = None
+                       ) -> requests.Response:
+        """``Session.request`` without what it redoes on every call for nothing here.
+
+        The session's settings are fixed when the client is made (no environment read
+        per call, no redirects, no hooks, no auth), and the endpoint is a clean URL: so
+        the request is prepared from them directly and handed to the adapter, which
+        still sends it, maps urllib3's errors to requests' and builds the response;
+        cookies still go both ways (a load balancer may pin a session by cookie). About
+        1 ms of CPU less per call, which is half of a small file's cost.
+        """
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = f"{self._url}?{urlencode(params)}" if params else self._url
+        prepared.headers = CaseInsensitiveDict(self.http.headers)  # type: ignore[arg-type]
+        if headers:
+            prepared.headers.update(headers)
+        prepared.prepare_body(data, None)
+        prepared.prepare_cookies(self.http.cookies)
+        resp = self._adapter.send(prepared, stream=True, timeout=self.timeout,
+                                  verify=True if self.http.verify is None else self.http.verify,
+                                  cert=self.http.cert,
+                                  proxies=self.http.proxies)
+        if resp.raw is not None and resp.raw.headers.get("Set-Cookie"):
+            extract_cookies_to_jar(self.http.cookies, prepared, resp.raw)  # type: ignore[no-untyped-call]
+        return resp
+
     def _http(self, method: str, operation: str, **kw: Any) -> requests.Response:
         started = time.monotonic()
         try:
             # Streamed always: no body is read whole before its size was checked.
-            resp = self.http.request(method, self.endpoint, timeout=self.timeout,
-                                     allow_redirects=False, stream=True, **kw)
+            resp = self._send_prepared(method, **kw)
         except requests.exceptions.SSLError as exc:
             if _speaks_plain_http(exc):
                 raise NoHttps(instance_url(self.endpoint)) from None
