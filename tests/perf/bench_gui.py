@@ -10,6 +10,7 @@ between two firings is the worst stall a user could feel.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -61,6 +62,36 @@ window.queue.shutdown(); demo.stop()
 """
 
 
+MEMORY = """
+import os, sys, time
+from pathlib import Path
+from PySide6.QtCore import QSettings
+from kafdocs.api import Client
+from kafdocs.gui.app import make_app
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.settings import Settings
+from kafdocs.gui.tasks import TaskRunner
+from tests.perf.bench_gui import rss_mib, spin
+url, key, folder, count, work = sys.argv[1:6]
+app = make_app()
+client = Client(url, "admin", key)
+client.login()
+window = MainWindow(client, Settings(QSettings(work + "/m.ini", QSettings.Format.IniFormat)),
+                    TaskRunner(app))
+window.show()
+spin(app, lambda: window.folders.rowCount() > 0 and not window.documents._loading)
+window.folder_view.setCurrentIndex(window.folders.index(window.folders.row_of(folder)))
+spin(app, lambda: (window.table.scrollToBottom(),
+                   window.documents.rowCount() >= int(count))[1])
+alone = rss_mib(os.getpid())
+window.queue.download([window.documents.rows[0]], Path(work))  # starts the helper
+spin(app, lambda: not window.queue.busy and len(window.queue.jobs) == 1)
+helper = window.queue._process
+print(f"{alone:.1f} {rss_mib(os.getpid()):.1f} {rss_mib(helper.pid):.1f}", flush=True)
+window.queue.shutdown()
+"""
+
+
 class Probe:
     """Records the gaps between firings of a 10 ms timer on the GUI thread.
 
@@ -103,6 +134,14 @@ def queued_seconds() -> float:
         return 0.0
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def spin(app: QApplication, until, timeout: float = 600) -> float:
     started = time.perf_counter()
     while not until():
@@ -111,6 +150,19 @@ def spin(app: QApplication, until, timeout: float = 600) -> float:
         if time.perf_counter() - started > timeout:
             raise TimeoutError
     return time.perf_counter() - started
+
+
+def memory(url: str, folder: int, count: int, work: Path) -> list[tuple[str, str, str]]:
+    """RSS of a window (a process of its own, started as the app starts: its helper
+    imports only what the app's own helper imports) with the big folder listed and
+    scrolled to its end, then with its transfer helper started."""
+    out = subprocess.run([sys.executable, "-c", MEMORY, url, ACCESS_KEY, f"22x{folder}",
+                          str(count), str(work)], capture_output=True, text=True, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout.split()
+    alone, window, helper = (float(x) for x in out[-3:])
+    return [(f"memory: window, {count} documents listed and scrolled", f"{alone:.0f} MiB", ""),
+            ("memory: window + its helper (after a download)",
+             f"{window + helper:.0f} MiB", f"{window:.0f} + {helper:.0f} MiB")]
 
 
 def startup(work: Path) -> float:
@@ -162,6 +214,7 @@ def run(listing: int, big_file: int, many: int) -> str:
         client = Client(url, "admin", ACCESS_KEY)
         client.login()
         rows += measure(app, client, work, listed, fetched, listing, big_file, many)
+        rows += memory(url, listed, listing, work)
         client.close()
     return table("GUI (offscreen)", rows, ("scenario", "time", "worst GUI-thread stall"))
 
@@ -172,6 +225,7 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
     settings = Settings(QSettings(str(work / "s.ini"), QSettings.Format.IniFormat))
     window = MainWindow(client, settings, TaskRunner(app))
     window.show()
+    gc.freeze()  # as run_gui does once the window is up
     spin(app, lambda: window.folders.rowCount() > 0 and not window.documents._loading)
     index = window.folders.index(window.folders.row_of(f"22x{listed}"))
     probe = Probe().start()
