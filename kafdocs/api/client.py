@@ -192,7 +192,7 @@ class Client:
         self.http.mount("https://", adapter)
         self.http.mount("http://", adapter)
         self._adapter = adapter
-        self._url = requests.Request("GET", self.endpoint).prepare().url or self.endpoint
+        self._prepared_endpoint = ("", "")  # (endpoint, as requests writes it in a URL)
         install_redaction()
 
     def spec(self) -> ClientSpec:
@@ -429,9 +429,13 @@ class Client:
         cookies still go both ways (a load balancer may pin a session by cookie). About
         1 ms of CPU less per call, which is half of a small file's cost.
         """
+        endpoint, url = self._prepared_endpoint
+        if endpoint != self.endpoint:  # the first call, or the address was changed
+            url = requests.Request("GET", self.endpoint).prepare().url or self.endpoint
+            self._prepared_endpoint = (self.endpoint, url)
         prepared = requests.PreparedRequest()
         prepared.method = method
-        prepared.url = f"{self._url}?{urlencode(params)}" if params else self._url
+        prepared.url = f"{url}?{urlencode(params)}" if params else url
         prepared.headers = CaseInsensitiveDict(self.http.headers)  # type: ignore[arg-type]
         if headers:
             prepared.headers.update(headers)
