@@ -372,7 +372,12 @@ class MainWindow(QMainWindow):
         self.documents.set_folder_names({f.id: f.name for f in folders})  # a record's list
         wanted = current.id if current else self.settings.get(LAST_FOLDER)
         row = self.folders.row_of(wanted)
+        selection = self.folder_view.selectionModel()
+        selection.blockSignals(self.record is not None)  # a record shown stays shown
         self.folder_view.setCurrentIndex(self.folders.index(max(row, 0)))
+        selection.blockSignals(False)
+        if self.record is not None:
+            selection.clearSelection()
         for folder in folders:
             self.tasks.run(self._counter(folder.id), lambda r: self.folders.set_count(*r),
                            lambda e: None, owner=self)

@@ -161,3 +161,16 @@ def test_upload_while_a_record_is_shown_files_and_links_to_it(
     assert job.meta["doc_id"] in {r["id"] for r in record_documents(gui_client, "12x50")}
     qtbot.waitUntil(lambda: job.meta["doc_id"] in {r["id"] for r in window.documents.rows},
                     timeout=10_000)  # the record's list shows it once the upload ended
+
+
+def test_refreshing_keeps_the_record_shown(qtbot, window: MainWindow) -> None:
+    find(qtbot, window, "Boulangerie", 1)
+    choose(qtbot, window, BAKERY)
+    shown = window.documents.rowCount()
+    window.refresh_action.trigger()  # folders and documents read again
+    qtbot.waitUntil(lambda: not window.documents._loading and window.documents.rowCount()
+                    == shown and all(f.count is not None for f in window.folders.folders),
+                    timeout=10_000)
+    assert window.record is not None and window.record.id == BAKERY
+    assert getattr(window.documents.source, "record_id", "") == BAKERY
+    assert window.folder_title.text() == "Boulangerie Dupré — Account"
