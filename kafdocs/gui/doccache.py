@@ -36,13 +36,12 @@ from .messages import describe
 from .settings import UPLOAD_SAVED, Settings
 from .tasks import TaskRunner
 
-SAY_MS = 10_000
-
 
 def default_root() -> Path:
     return Path(platformdirs.user_cache_dir("kafdocs")) / "open"
 
 
+SAY_MS = 10_000
 SETTLE_MS = 1000  # a saved file is looked at once it has been quiet this long
 
 
@@ -57,6 +56,7 @@ class Opened:
 
 class DocumentCache(QObject):
     said = Signal(str, int)  # a sentence for the status bar, and for how many ms
+    warned = Signal(str)  # what went wrong: kept in the window's message bar until dismissed
 
     def __init__(self, client: Client, transfers: Transfers, tasks: TaskRunner,
                  settings: Settings, window: QWidget, root: Path | None = None) -> None:
@@ -96,12 +96,12 @@ class DocumentCache(QObject):
         try:
             target = self.target(record)
         except BadAnswer as exc:
-            self.said.emit(describe(exc), SAY_MS)
+            self.warned.emit(describe(exc))
             return
         zone = self.client.server_zone
         self.tasks.run(lambda: copy_state(target, record, zone),
                        lambda state: self._open_as(record, target, state),
-                       lambda e: self.said.emit(describe(e), SAY_MS), owner=self)
+                       lambda e: self.warned.emit(describe(e)), owner=self)
 
     def _open_as(self, record: dict[str, Any], path: Path, state: str) -> None:
         if state == CURRENT:
@@ -132,7 +132,7 @@ class DocumentCache(QObject):
                 try:
                     self.target(record)
                 except BadAnswer as exc:
-                    self.said.emit(describe(exc), SAY_MS)
+                    self.warned.emit(describe(exc))
                     continue
                 self.transfers.fetch(record, self.root)
         self.said.emit(
@@ -248,16 +248,15 @@ class DocumentCache(QObject):
             self.said.emit(_("Your changes to “{title}” are in the CRM as its new version.")
                            .format(title=_title(record)), SAY_MS)
 
-        self.tasks.run(record_sent, done, lambda e: self.said.emit(describe(e), SAY_MS),
+        self.tasks.run(record_sent, done, lambda e: self.warned.emit(describe(e)),
                        owner=self)
 
     def _open_link(self, record: dict[str, Any]) -> None:
         """An external-link document: only a web address, and only once the user saw it."""
         url = web_link(record)
         if url is None:
-            self.said.emit(_("This document links to an address kafdocs does not open: "
-                             "{address}").format(address=str(record.get("filename"))[:200]),
-                           SAY_MS)
+            self.warned.emit(_("This document links to an address kafdocs does not open: "
+                               "{address}").format(address=str(record.get("filename"))[:200]))
             return
         box = QMessageBox(QMessageBox.Icon.Question, _("Open a web link"),
                           _("This document is a link to a web page:\n\n{address}\n\n"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer, QUrl
+from PySide6.QtCore import QLocale, QSortFilterProxyModel, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,7 +32,9 @@ from kafdocs import logfile
 from kafdocs.api import Client, ClientFacts, instance_url
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer import FolderQueued, Transfers
+from kafdocs.transfer.cache import remove_stale_parts_in_cache
 from kafdocs.transfer.crmrecords import CrmRecord, LinkOutcome, link_documents
+from kafdocs.transfer.download import remove_stale_parts
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
 from kafdocs.transfer.product_images import ImageRequest
@@ -42,13 +44,13 @@ from .about import AboutDialog
 from .doccache import DocumentCache
 from .drops import accept_file_drag, take_file_drop
 from .formatting import names_list
+from .messagebar import MessageBar
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
 from .records import RecordBar, RecordsPanel, record_title
 from .settings import (
     DOWNLOAD_DIR,
     LANGUAGE,
-    LAST_FOLDER,
     TRANSFER_WORKERS,
     TRANSFERS_FOLDED,
     UPLOAD_SAVED,
@@ -66,6 +68,9 @@ from .watched import WatchedFolders
 
 log = logging.getLogger(__name__)
 CLOSE_WAIT_SECONDS = 0.5  # the most closing the window waits for the transfers to end
+SAY_MS = 10_000
+STALE_PART_SECONDS = 60  # a .part untouched this long is no running download's
+KEEP_DOWNLOAD_FOLDERS = 50
 ASK_YES_NO = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
 
 
@@ -83,8 +88,10 @@ class MainWindow(QMainWindow):
         self.queue = queue or HelperTransfers(client, settings.get(TRANSFER_WORKERS))
         self.uploads = UploadFlow(client, tasks, self.queue, settings, self)
         self.uploads.said.connect(self.say)
+        self.uploads.warned.connect(self.show_error)
         self.cache = DocumentCache(client, self.queue, tasks, settings, self)
         self.cache.said.connect(self.say)
+        self.cache.warned.connect(self.show_error)
         self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
@@ -98,6 +105,7 @@ class MainWindow(QMainWindow):
         self.refresh_folders()
         self._load_permissions()
         self.watched.apply()
+        QTimer.singleShot(0, self, self._clean_stale_parts)  # once the cache root is set
 
     # -- the parts, as the tests and the next modules see them ----------------
     @property
@@ -133,7 +141,9 @@ class MainWindow(QMainWindow):
         self.folders = FolderModel(self)
         self.documents = DocumentModel(self.tasks, self)
         self.documents.set_client(self.client)
-        self.documents.loading_changed.connect(self._loading)
+        self.documents.loading_changed.connect(self._show_count)
+        self.documents.rowsInserted.connect(self._show_count)
+        self.documents.modelReset.connect(self._show_count)
         self.documents.failed.connect(lambda e: self.show_error(describe(e)))
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.documents)
@@ -184,6 +194,8 @@ class MainWindow(QMainWindow):
         self.table.cached_path = self.cache.cached
         self.table.prepare = self.cache.prepare_drag
         self.table.setAccessibleName(_("Documents"))
+        self.table.end_requested.connect(self.documents.load_to_end)
+        self.documents.reached_end.connect(self.table.go_to_last)
 
         right = QWidget()
         layout = QVBoxLayout(right)
@@ -194,10 +206,15 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.folder_title.setFont(font)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("documentCount")
         top = QHBoxLayout()
-        top.addWidget(self.folder_title, 1)
+        top.addWidget(self.folder_title)
+        top.addWidget(self.count_label, 1)
         top.addWidget(self.filter, 1)
         layout.addLayout(top)
+        self.message_bar = MessageBar()
+        layout.addWidget(self.message_bar)
         self.record_bar = RecordBar(self.client, self.tasks)
         self.record_bar.hide()
         self.record_bar.pictures.pictures_dropped.connect(self.add_pictures)
@@ -320,6 +337,7 @@ class MainWindow(QMainWindow):
         self.panel.model.jobs_finished.connect(self.cache.fetched)
         self.panel.model.learned.connect(self._learned)
         self.panel.retrying.connect(self._forget_upload_limit)
+        self.panel.model.rowsInserted.connect(self._remember_download_folders)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.panel)
         previous: QWidget = self.table
         for widget in (self.panel.fold, *self.panel.buttons, self.panel.view):
@@ -331,8 +349,6 @@ class MainWindow(QMainWindow):
         self.who = QLabel(_("Signed in as {user} at {address}").format(
             user=who, address=instance_url(self.client.endpoint)))
         self.statusBar().addPermanentWidget(self.who)
-        self.loading_label = QLabel()
-        self.statusBar().addWidget(self.loading_label)
         if self.client.login_result.get("insecure"):
             self.show_error(_("Warning: this connection is not encrypted (http)."))
         if self.client.login_result.get("keyring_problem"):
@@ -362,15 +378,14 @@ class MainWindow(QMainWindow):
         def load() -> list[Folder]:
             return list_folders(self.client)
 
-        self._loading(True)
         self.tasks.run(load, self._folders_loaded, self._background_error)
 
     def _folders_loaded(self, folders: list[Folder]) -> None:
-        self._loading(False)
         current = self.current_folder()
         self.folders.set_folders(folders)
         self.documents.set_folder_names({f.id: f.name for f in folders})  # a record's list
-        wanted = current.id if current else self.settings.get(LAST_FOLDER)
+        wanted = current.id if current else self.settings.last_folder(
+            self.client.endpoint, self.client.username)
         row = self.folders.row_of(wanted)
         selection = self.folder_view.selectionModel()
         selection.blockSignals(self.record is not None)  # a record shown stays shown
@@ -401,11 +416,13 @@ class MainWindow(QMainWindow):
         elif folder.id == self.documents.folder_id:
             return  # clicked again on the folder shown
         self.folder_title.setText(folder.name)
-        self.settings.set(LAST_FOLDER, folder.id)
+        self.settings.remember_folder(self.client.endpoint, self.client.username, folder.id)
         self.documents.set_folder(folder.id)
 
     def refresh_documents(self) -> None:
-        self.documents.reload()
+        """The rows shown stay until the new listing replaces them: a refresh that
+        fails (the server is down) leaves the last good one."""
+        self.documents.reload(keep=True)
 
     @staticmethod
     def _folder_hint() -> str:
@@ -461,8 +478,19 @@ class MainWindow(QMainWindow):
         if self.record is not None and self.record.is_product:
             self.record_bar.pictures.load(self.record.id)
 
-    def _loading(self, loading: bool) -> None:
-        self.loading_label.setText(_("Loading…") if loading else "")
+    def _show_count(self) -> None:
+        """How much of the folder is listed: the scroll bar covers the rows loaded so
+        far only, so a large folder says "1,200 of 20,000 loaded" until complete."""
+        model, locale = self.documents, QLocale()
+        if model.complete and not model.loading:
+            text = ngettext("{count} document", "{count} documents", model.total).format(
+                count=locale.toString(model.total))
+        elif model.rowCount() == 0:
+            text = _("Loading…")
+        else:
+            text = _("{loaded} of {total} loaded").format(
+                loaded=locale.toString(model.rowCount()), total=locale.toString(model.total))
+        self.count_label.setText(text)
 
     def _load_permissions(self) -> None:
         def fetch() -> dict[str, Any]:
@@ -511,8 +539,8 @@ class MainWindow(QMainWindow):
         return self.table.selected_records()
 
     def _choose_dir(self, title: str) -> Path | None:
-        chosen = QFileDialog.getExistingDirectory(self, title,
-                                                  self.settings.get(DOWNLOAD_DIR))
+        chosen = QFileDialog.getExistingDirectory(
+            self, title, self.settings.start_folder(DOWNLOAD_DIR))
         if not chosen:
             return None
         self.settings.set(DOWNLOAD_DIR, chosen)
@@ -521,7 +549,7 @@ class MainWindow(QMainWindow):
     def download_selected(self) -> None:
         records = self.selected_records()
         if not records:
-            self.show_error(_("Select the documents to download first."))
+            self.say(_("Select the documents to download first."), SAY_MS)
             return
         dest = self._choose_dir(_("Download to…"))
         if dest is None:
@@ -538,16 +566,26 @@ class MainWindow(QMainWindow):
         self.start_folder_download(folder, dest)
 
     def start_folder_download(self, folder: Folder, dest: Path) -> None:
-        self.statusBar().showMessage(_("Listing “{folder}”…").format(folder=folder.name), 5000)
+        listing = _("Listing “{folder}”…").format(folder=folder.name)
+        self.say(listing, 0)  # until the listing ends, whatever it takes
 
         def planned(queued: FolderQueued) -> None:
-            if not queued.to_fetch:
-                self.statusBar().showMessage(
-                    _("“{folder}” is already up to date.").format(folder=folder.name), 5000)
+            if queued.to_fetch:
+                text = ngettext("“{folder}”: {count} document to download, {current} "
+                                "already up to date.",
+                                "“{folder}”: {count} documents to download, {current} "
+                                "already up to date.", queued.to_fetch)
+            else:
+                text = _("“{folder}” is already up to date: nothing to download.")
+            self.say(text.format(folder=folder.name, count=queued.to_fetch,
+                                 current=queued.up_to_date), SAY_MS)
+
+        def failed(error: BaseException) -> None:
+            self.statusBar().clearMessage()
+            self._background_error(error)
 
         # Listing a big folder takes seconds: the call waits in a background task.
-        self.tasks.run(lambda: self.queue.download_folder(folder, dest), planned,
-                       self._background_error)
+        self.tasks.run(lambda: self.queue.download_folder(folder, dest), planned, failed)
 
     def open_document(self, index: Any = None) -> None:
         record = self.proxy.index(index.row(), 0).data(RECORD_ROLE) if index else None
@@ -580,8 +618,13 @@ class MainWindow(QMainWindow):
     def cancel_selected_transfers(self) -> None:
         self.panel.cancel_selected()
 
-    def _announce(self, text: str, notify: bool) -> None:
-        self.statusBar().showMessage(text, 15000)
+    def _announce(self, text: str, notify: bool, problem: bool) -> None:
+        """A batch ended: said in the status bar, or kept in the message bar when some
+        of it failed or it stopped early."""
+        if problem:
+            self.show_error(text)
+        else:
+            self.say(text, 15000)
         if notify:
             self.notify(text)
 
@@ -595,6 +638,30 @@ class MainWindow(QMainWindow):
         if self.client.max_upload:
             self.settings.remember_upload_limit(self.client.endpoint, self.client.username,
                                                 self.client.max_upload)
+
+    def _remember_download_folders(self, _parent: Any, first: int, last: int) -> None:
+        """Where downloads run, so that what a killed one left is cleaned next time."""
+        known = self.settings.download_folders()
+        cache = str(self.cache.root)
+        new = {str(row.record.meta.get("folder") or "")
+               for row in self.transfers.rows[first:last + 1] if row.record.kind == "download"}
+        new = {f for f in new if f and not f.startswith(cache)} - set(known)
+        if new:
+            self.settings.set_download_folders([*known, *sorted(new)][-KEEP_DOWNLOAD_FOLDERS:])
+
+    def _clean_stale_parts(self) -> None:
+        """The hidden ``.part`` files that downloads killed midway (with the app) left
+        in the app's cache and in the folders downloads ran into: removed at start."""
+        folders = [Path(f) for f in self.settings.download_folders()]
+        self.settings.set_download_folders([])
+        root = self.cache.root
+
+        def clean() -> int:
+            return remove_stale_parts_in_cache(root, STALE_PART_SECONDS) + sum(
+                remove_stale_parts(folder, STALE_PART_SECONDS) for folder in folders)
+
+        self.tasks.run(clean, lambda n: log.info("removed %d unfinished downloads", n),
+                       lambda e: log.warning("cleaning unfinished downloads: %s", e))
 
     def _forget_upload_limit(self) -> None:
         """Retrying checks the server's limit again (it may have been raised): the
@@ -614,15 +681,17 @@ class MainWindow(QMainWindow):
 
     # -- errors and closing -------------------------------------------------
     def show_error(self, text: str) -> None:
-        self.say(text, 10000)
-
-    def say(self, text: str, msecs: int) -> None:
-        """The status bar's message, from the window or one of its parts."""
-        self.statusBar().showMessage(text, msecs)
+        """Something the user has to know or act on: kept until dismissed."""
+        self.message_bar.show_message(text)
         log.info("shown to the user: %s", text)
 
+    def say(self, text: str, msecs: int) -> None:
+        """The status bar's passing message (0 ms: until replaced), from the window or
+        one of its parts."""
+        self.statusBar().showMessage(text, msecs)
+        log.info("said to the user: %s", text)
+
     def _background_error(self, error: BaseException) -> None:
-        self._loading(False)
         self.show_error(describe(error))
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -115,6 +115,7 @@ class DocumentModel(QAbstractTableModel):
     failed = Signal(object)
     source_changed = Signal(object)  # the new DocumentSource, or None
     title_edited = Signal(dict, str)  # the record, its new title (typed in the table)
+    reached_end = Signal()  # every row asked for by ``load_to_end`` has arrived
 
     def __init__(self, tasks: TaskRunner, parent: Any = None, page_size: int = 100) -> None:
         super().__init__(parent)
@@ -134,6 +135,7 @@ class DocumentModel(QAbstractTableModel):
         self._ids: set[str] = set()
         self._offset = 0  # rows received from the server so far: the next page's offset
         self._exhausted = False
+        self._to_end = False  # keep fetching pages until the last (End, Ctrl+End)
 
     # -- loading ------------------------------------------------------------
     def set_client(self, client: Client | None) -> None:
@@ -160,18 +162,43 @@ class DocumentModel(QAbstractTableModel):
             column = self.columns.index(FOLDER)
             self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
-    def reload(self) -> None:
+    def reload(self, keep: bool = False) -> None:
+        """Read the list again from its first page. ``keep``: the rows shown stay until
+        that page replaces them, so a refresh that fails leaves the last good listing
+        (another source, another order: the table empties at once)."""
         self._generation += 1
-        self.beginResetModel()
-        self.rows, self.total = [], 0
-        self._ids, self._offset, self._exhausted = set(), 0, False
-        across = self.source is not None and self.source.across_folders
-        self.columns = (*FIELDS[:1], FOLDER, *FIELDS[1:]) if across else FIELDS
-        self.endResetModel()
+        self._to_end = False
+        if not keep:
+            self._clear(0)
         if self._loading:
             self._set_loading(False)  # what was on its way is for an older list
         if self.client is not None and self.source is not None:
             self._fetch(first=True)
+
+    def _clear(self, total: int) -> None:
+        self.beginResetModel()
+        self.rows, self.total = [], total
+        self._ids, self._offset, self._exhausted = set(), 0, False
+        across = self.source is not None and self.source.across_folders
+        self.columns = (*FIELDS[:1], FOLDER, *FIELDS[1:]) if across else FIELDS
+        self.endResetModel()
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
+    def complete(self) -> bool:
+        """Every row of the list is here (or the list shrank while it was read)."""
+        return self._exhausted or self._offset >= self.total
+
+    def load_to_end(self) -> None:
+        """Fetch page after page until the last row; ``reached_end`` then."""
+        if self.complete and not self._loading:
+            self.reached_end.emit()
+            return
+        self._to_end = True
+        self.fetchMore()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return (not parent.isValid() and not self._loading and self.client is not None
@@ -183,8 +210,9 @@ class DocumentModel(QAbstractTableModel):
 
     def _fetch(self, first: bool) -> None:
         """The source's count and one page, in the background."""
-        generation, client, source, order, offset = (
-            self._generation, self.client, self.source, self._order, self._offset)
+        generation, client, source, order = (
+            self._generation, self.client, self.source, self._order)
+        offset = 0 if first else self._offset
         assert client is not None and source is not None
         size = self.page_size
 
@@ -201,10 +229,10 @@ class DocumentModel(QAbstractTableModel):
             return
         self._set_loading(False)
         if not first and total != self.total:  # the folder changed: pages have shifted
-            self.reload()
+            self.reload(keep=True)
             return
-        if total != self.total:
-            self.total = total
+        if first:  # what was shown until now (kept during a refresh) goes
+            self._clear(total)
             self.total_changed.emit(total)
         self._offset += len(rows)
         self._exhausted = not rows  # the folder shrank meanwhile: stop asking
@@ -216,10 +244,17 @@ class DocumentModel(QAbstractTableModel):
             self._ids.update(str(r.get("id")) for r in fresh)
             self.endInsertRows()
         self._load_owners(fresh)
+        if self._to_end:
+            if self.canFetchMore():
+                self._fetch(first=False)
+            else:
+                self._to_end = False
+                self.reached_end.emit()
 
     def _load_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
             self._set_loading(False)
+            self._to_end = False
             self.failed.emit(error)
 
     def _set_loading(self, loading: bool) -> None:

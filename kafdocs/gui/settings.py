@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import Any, Generic, TypeVar, overload
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from kafdocs.api import KafdocsError, endpoint_url
 
@@ -48,7 +49,8 @@ WINDOW_GEOMETRY = Option("window/geometry", QByteArray(), "size and place of the
 WINDOW_STATE = Option("window/state", QByteArray(), "toolbars and transfer panel")
 WINDOW_SPLITTER = Option("window/splitter", QByteArray(), "folders beside documents")
 TRANSFERS_FOLDED = Option("window/transfers_folded", False, "the transfer panel folded")
-LAST_FOLDER = Option("browse/last_folder", "", "the folder shown at the next start")
+LAST_FOLDERS = Option("browse/last_folders", "{}",
+                      "the folder shown at the next start, by connection (JSON)")
 RECORD_FOLDER = Option("records/last_folder", "", "where files dropped on a record were filed")
 PROFILES = Option("profiles", "[]", "saved connections, as JSON (keys in the keyring)")
 LAST_PROFILE = Option("profiles/last", "", "the connection the sign-in dialog offers")
@@ -56,13 +58,15 @@ LANGUAGE = Option("language", "", "the window's language; empty: the system's")
 TRANSFER_WORKERS = Option("transfer/workers", 4, "transfers that run at once")
 DOWNLOAD_DIR = Option("transfer/last_dir", "", "where the last download went")
 UPLOAD_DIR = Option("upload/last_dir", "", "where the last upload came from")
+DOWNLOAD_FOLDERS = Option("transfer/download_folders", "[]",
+                          "where downloads ran, cleaned at the next start (JSON)")
 WATCHED_FOLDERS = Option("watch/folders", "[]", "watched folders, as JSON (watched.py)")
 UPLOAD_SAVED = Option("open/upload_saved", False,
                       "an opened copy, once saved, goes up as a new version without asking")
 OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
-    WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDER, RECORD_FOLDER,
-    PROFILES, LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR, UPLOAD_DIR,
-    WATCHED_FOLDERS, UPLOAD_SAVED)}
+    WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDERS,
+    RECORD_FOLDER, PROFILES, LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR,
+    UPLOAD_DIR, DOWNLOAD_FOLDERS, WATCHED_FOLDERS, UPLOAD_SAVED)}
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,35 @@ class Settings:
         found = OPTIONS[option] if isinstance(option, str) else option
         self.store.setValue(found.key, value)
 
+    def _json(self, option: Option[str], kind: type) -> Any:
+        try:
+            value = json.loads(self.get(option))
+        except (TypeError, ValueError):
+            return kind()
+        return value if isinstance(value, kind) else kind()
+
+    def start_folder(self, option: Option[str]) -> str:
+        """Where a file dialog opens: the folder last used for it, else Documents
+        (never the process's working directory)."""
+        saved = self.get(option)
+        return saved if saved and Path(saved).is_dir() else documents_folder()
+
+    def last_folder(self, endpoint: str, user: str) -> str:
+        """The CRM folder last shown for this connection: a folder id means nothing
+        on another server."""
+        return str(self._json(LAST_FOLDERS, dict).get(f"{user}@{endpoint}", ""))
+
+    def remember_folder(self, endpoint: str, user: str, folder_id: str) -> None:
+        folders = self._json(LAST_FOLDERS, dict)
+        folders[f"{user}@{endpoint}"] = folder_id
+        self.set(LAST_FOLDERS, json.dumps(folders))
+
+    def download_folders(self) -> list[str]:
+        return [str(f) for f in self._json(DOWNLOAD_FOLDERS, list)]
+
+    def set_download_folders(self, folders: list[str]) -> None:
+        self.set(DOWNLOAD_FOLDERS, json.dumps(folders))
+
     def profiles(self) -> list[Profile]:
         try:
             return [Profile(**p) for p in json.loads(self.get(PROFILES))]
@@ -132,3 +165,8 @@ def _endpoint(url: str) -> str:
         return endpoint_url(url)
     except KafdocsError:
         return url
+
+
+def documents_folder() -> str:
+    return (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            or str(Path.home()))

@@ -31,7 +31,8 @@ LONG_BATCH_SECONDS = 10.0  # a batch this long is announced to a user who looked
 class TransferPanel(QDockWidget):
     """Collapsible: when it lists nothing, or when the user folds it, it is one line."""
 
-    announced = Signal(str, bool)  # what a batch came to; True: worth a notification
+    # what a batch came to; worth a notification; something failed or it stopped early
+    announced = Signal(str, bool, bool)
     uploads_ended = Signal()  # a batch ended while uploads were listed: documents changed
     retrying = Signal()  # "Retry failed" was asked for, before the jobs are queued again
 
@@ -155,7 +156,8 @@ class TransferPanel(QDockWidget):
     def _batch_finished(self, summary: Summary) -> None:
         """One batch ended: its own counts, or the one reason it stopped early."""
         self.announced.emit(batch_text(summary),
-                            summary.seconds >= LONG_BATCH_SECONDS or bool(summary.halted))
+                            summary.seconds >= LONG_BATCH_SECONDS or bool(summary.halted),
+                            bool(summary.failed or summary.halted))
         if any(row.record.kind == "upload" for row in self.model.rows):
             self.uploads_ended.emit()
 

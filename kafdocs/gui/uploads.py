@@ -37,11 +37,9 @@ from kafdocs.transfer.upload import (
 
 from .formatting import bytes_text
 from .messages import describe
-from .settings import LAST_FOLDER, RECORD_FOLDER, UPLOAD_DIR, Settings
+from .settings import RECORD_FOLDER, UPLOAD_DIR, Settings
 from .tasks import TaskRunner
 from .upload_dialogs import DuplicateDialog, NewVersionDialog, RecordUploadDialog, UploadDialog
-
-SAY_MS = 10_000
 
 
 @dataclass
@@ -79,6 +77,7 @@ class Pending:
 
 class UploadFlow(QObject):
     said = Signal(str, int)  # a sentence for the status bar, and for how many ms
+    warned = Signal(str)  # what went wrong: kept in the window's message bar until dismissed
 
     def __init__(self, client: Client, tasks: TaskRunner, transfers: Transfers,
                  settings: Settings, window: QWidget) -> None:
@@ -94,8 +93,8 @@ class UploadFlow(QObject):
 
     def ask_files(self) -> list[Path]:
         """The files to upload, chosen with the platform's dialog (none: cancelled)."""
-        files, _filter = QFileDialog.getOpenFileNames(self.window, _("Choose files to upload"),
-                                                      self.settings.get(UPLOAD_DIR))
+        files, _filter = QFileDialog.getOpenFileNames(
+            self.window, _("Choose files to upload"), self.settings.start_folder(UPLOAD_DIR))
         if files:
             self.settings.set(UPLOAD_DIR, str(Path(files[0]).parent))
         return [Path(f) for f in files]
@@ -109,9 +108,10 @@ class UploadFlow(QObject):
         """Files dropped on a record: ask which folder (the last one used for a record
         first), then file them there, linked to the record."""
         if not self.can_create:
-            self.said.emit(_("Your CRM user may not create documents."), SAY_MS)
+            self.warned.emit(_("Your CRM user may not create documents."))
             return
-        last = self.settings.get(RECORD_FOLDER) or self.settings.get(LAST_FOLDER)
+        last = self.settings.get(RECORD_FOLDER) or self.settings.last_folder(
+            self.client.endpoint, self.client.username)
         dialog = RecordUploadDialog(record, folders, last, len(paths), self.window)
 
         def answered(accepted: bool) -> None:
@@ -125,10 +125,10 @@ class UploadFlow(QObject):
     def _start(self, paths: list[Path], folder: Folder | None, link_to: str | None) -> None:
         """``link_to``: the drop was on that record, and the folder already chosen."""
         if folder is None:
-            self.said.emit(_("Choose a folder first."), SAY_MS)
+            self.warned.emit(_("Choose a folder first."))
             return
         if not self.can_create:
-            self.said.emit(_("Your CRM user may not create documents."), SAY_MS)
+            self.warned.emit(_("Your CRM user may not create documents."))
             return
         client = self.client
 
@@ -141,14 +141,14 @@ class UploadFlow(QObject):
 
         self.said.emit(_("Preparing the upload…"), 3000)
         self.tasks.run(prepare, lambda r: self._prepared(folder, link_to, *r),
-                       lambda e: self.said.emit(describe(e), SAY_MS), owner=self)
+                       lambda e: self.warned.emit(describe(e)), owner=self)
 
     def _prepared(self, folder: Folder, link_to: str | None, found: Expanded,
                   sizes: dict[Path, int], taken: dict[str, list[dict[str, Any]]],
                   keep_as: dict[str, str]) -> None:
         for path, reason in found.rejected:
-            self.said.emit(_("Not uploaded: {name} ({reason})").format(name=path.name,
-                                                                       reason=reason), SAY_MS)
+            self.warned.emit(_("Not uploaded: {name} ({reason})").format(name=path.name,
+                                                                         reason=reason))
         files = self._within_limit(sizes)
         if not files:
             return
@@ -179,7 +179,7 @@ class UploadFlow(QObject):
 
         def answered(accepted: bool) -> None:
             if not accepted:  # Cancel, Escape or the window closed: the whole drop
-                self.said.emit(_("Upload cancelled: nothing was sent."), SAY_MS)
+                self.said.emit(_("Upload cancelled: nothing was sent."), 5000)
                 return
             pending.answer(path, dialog.policy, dialog.replace_id)
             if dialog.apply_all.isChecked():
@@ -237,15 +237,15 @@ class UploadFlow(QObject):
                 if folder is not None:
                     self.start([path], folder)
                 else:
-                    self.said.emit(_("{name} is not a file that can be sent").format(
-                        name=path.name), SAY_MS)
+                    self.warned.emit(_("{name} is not a file that can be sent").format(
+                        name=path.name))
                 return
             dialog = NewVersionDialog(path.name, size, record, self.client.server_zone,
                                       folder is not None, self.window)
             self._ask(dialog, lambda accepted: self._version_answered(
                 dialog.choice if accepted else "", path, record, folder))
 
-        self.tasks.run(read, ask, lambda e: self.said.emit(describe(e), SAY_MS), owner=self)
+        self.tasks.run(read, ask, lambda e: self.warned.emit(describe(e)), owner=self)
 
     def _version_answered(self, choice: str, path: Path, record: dict[str, Any],
                           folder: Folder | None) -> None:
@@ -257,11 +257,11 @@ class UploadFlow(QObject):
 
     def _may_replace(self, record: dict[str, Any]) -> bool:
         if not self.can_update:
-            self.said.emit(_("Your CRM user may not change documents."), SAY_MS)
+            self.warned.emit(_("Your CRM user may not change documents."))
             return False
         if record.get("filelocationtype") == "E":
-            self.said.emit(_("“{title}” is a link to a web page: it has no file to replace.")
-                           .format(title=record.get("notes_title", "")), SAY_MS)
+            self.warned.emit(_("“{title}” is a link to a web page: it has no file to replace.")
+                             .format(title=record.get("notes_title", "")))
             return False
         return True
 
@@ -280,8 +280,8 @@ class UploadFlow(QObject):
         keep = []
         for path, size in sizes.items():
             if b64_length(size) + 4096 > limit:
-                self.said.emit(_("{name} is too large for this server (limit {limit}).")
-                               .format(name=path.name, limit=bytes_text(limit * 3 / 4)), SAY_MS)
+                self.warned.emit(_("{name} is too large for this server (limit {limit}).")
+                                 .format(name=path.name, limit=bytes_text(limit * 3 / 4)))
             else:
                 keep.append(path)
         return keep

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
 
 from .drops import accept_file_drag, documents_mime, take_file_drop
@@ -51,15 +51,42 @@ class DocumentView(QTableView):
 
     files_dropped = Signal(list)
     dropped_on_document = Signal(object, dict)  # a path, the record of the row
+    end_requested = Signal()  # End or Ctrl+End: the last row, once every row is loaded
 
     def __init__(self) -> None:
         super().__init__()
         self.cached_path: Callable[[dict[str, Any]], Path | None] = lambda r: None
         self.prepare: Callable[[list[dict[str, Any]]], None] = lambda rs: None
+        self._extend_to_end = False
         self.setAcceptDrops(True)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """End goes to the folder's last document, not to the last row loaded so far."""
+        modifiers = event.modifiers()
+        if event.key() == Qt.Key.Key_End and not modifiers & ~(
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
+            self._extend_to_end = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
+            self.end_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    def go_to_last(self) -> None:
+        """The last row current, shown and selected (from the current one with Shift)."""
+        model, selection = self.model(), self.selectionModel()
+        last = model.index(model.rowCount() - 1, 0)
+        if not last.isValid():
+            return
+        flag = QItemSelectionModel.SelectionFlag
+        current = self.currentIndex()
+        if self._extend_to_end and current.isValid():
+            selection.select(QItemSelection(current, last), flag.Select | flag.Rows)
+            selection.setCurrentIndex(last, flag.NoUpdate)
+        else:
+            selection.setCurrentIndex(last, flag.ClearAndSelect | flag.Rows)
+        self.scrollTo(last)
 
     def selected_records(self) -> list[dict[str, Any]]:
         rows = sorted({i.row() for i in self.selectionModel().selectedRows()})

@@ -45,7 +45,7 @@ from kafdocs.transfer.folders import Folder
 from kafdocs.transfer.watch import FAILED, FILED, AfterFiling, WatchEvent, WatchSettings
 
 from .record_picker import RecordPicker
-from .settings import WATCHED_FOLDERS, Settings
+from .settings import WATCHED_FOLDERS, Settings, documents_folder
 from .tasks import TaskRunner
 
 
@@ -383,7 +383,7 @@ class WatchedFolderEditor(QDialog):
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, _("Folder to watch"),
-                                                  self.directory.text())
+                                                  self.directory.text() or documents_folder())
         if chosen:
             self.directory.setText(chosen)
 

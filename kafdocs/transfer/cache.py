@@ -24,7 +24,13 @@ from typing import Any
 
 from kafdocs.api.servertime import ServerZone
 
-from .download import entry_for, expected_size, local_name_source, modified_timestamp
+from .download import (
+    entry_for,
+    expected_size,
+    local_name_source,
+    modified_timestamp,
+    remove_stale_parts,
+)
 from .manifest import Manifest
 from .naming import id_part, inside, safe_name
 from .sync import CHANGED, MISSING, local_state, same_file
@@ -109,6 +115,11 @@ def _edited(copy: Path) -> bool:
     """Whether a copy's folder holds a file the user changed (to be kept)."""
     entries = Manifest(copy).entries.values()
     return any(local_state(entry, copy / entry.name) == CHANGED for entry in entries)
+def remove_stale_parts_in_cache(root: Path, idle: float) -> int:
+    """The ``.part`` files of copies whose fetch was killed midway (see
+    ``download.remove_stale_parts``); returns how many were removed."""
+    return sum(remove_stale_parts(copy, idle) for crm in _subdirs(root)
+               for copy in _subdirs(crm))
 
 
 def _subdirs(folder: Path) -> list[Path]:

@@ -19,6 +19,7 @@ import errno
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -127,6 +128,24 @@ def part_file(final: Path, stamp: float | None = None) -> Iterator[BinaryIO]:
         with suppress(OSError):
             part.unlink()
         raise
+
+
+def remove_stale_parts(folder: Path, idle: float = 0.0, now: float | None = None) -> int:
+    """Remove the ``.part`` files a download killed midway left in ``folder``; those
+    written to in the last ``idle`` seconds are another download's, still running.
+    Returns how many were removed."""
+    limit = (time.time() if now is None else now) - idle
+    removed = 0
+    try:
+        parts = list(folder.glob(f".*{PART_SUFFIX}"))
+    except OSError:
+        return 0
+    for part in parts:
+        with suppress(OSError):
+            if part.is_file() and not part.is_symlink() and part.stat().st_mtime <= limit:
+                part.unlink()
+                removed += 1
+    return removed
 
 
 class DestinationNotWritable(KafdocsError):

@@ -28,7 +28,6 @@ import logging
 import os
 import stat
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,13 +38,13 @@ from kafdocs.api.values import number
 from kafdocs.i18n import _, ngettext
 
 from .download import (
-    PART_SUFFIX,
     document_job,
     entry_for,
     expected_size,
     file_ids,
     local_name_source,
     modified_timestamp,
+    remove_stale_parts,
 )
 from .engine import Job
 from .folders import Folder, list_documents
@@ -98,7 +97,7 @@ def plan_folder_download(client: Client, folder: Folder, dest: Path,
     name = safe_name(folder.name, fallback="") or id_part(folder.id).replace("x", "-")
     target = dest / name
     target.mkdir(parents=True, exist_ok=True)
-    _remove_stale_parts(target)
+    remove_stale_parts(target)
     manifest = Manifest(target)
     rows = documents if documents is not None else list_documents(client, folder.id)
     plan = FolderPlan(folder, target, [], manifest, SyncReport(folder.name, str(target)))
@@ -301,12 +300,6 @@ def _local_files(folder: Path) -> list[str]:
 
 def _id_number(doc_id: str) -> int:
     return number(str(doc_id).rpartition("x")[2]) or 0
-
-
-def _remove_stale_parts(folder: Path) -> None:
-    for part in folder.glob(f".*{PART_SUFFIX}"):
-        with suppress(OSError):
-            part.unlink()
 
 
 # -- what a run did ----------------------------------------------------------------------

@@ -72,7 +72,7 @@ def test_a_document_with_a_hostile_id_is_neither_written_nor_opened(
     win.documents.rows[source]["id"] = "../../../.config/autostart"  # as the server sent it
     before = sorted(tmp_path.rglob("*"))
     win.open_document(win.proxy.index(row, 0))
-    assert "not valid" in win.statusBar().currentMessage()
+    assert "not valid" in win.message_bar.messages[-1]
     assert desktop.opened == [] and win.queue.jobs == {}
     assert sorted(tmp_path.rglob("*")) == before
 
@@ -105,7 +105,7 @@ def test_a_link_that_is_not_a_web_address_is_not_opened(
         win: MainWindow, desktop, answer, address: str) -> None:
     win.open_document(win.proxy.index(external_row(win, address), 0))
     assert desktop.opened == [] and answer == []
-    assert "does not open" in win.statusBar().currentMessage()
+    assert "does not open" in win.message_bar.messages[-1]
 
 
 def test_a_web_link_is_shown_and_opened_only_once_accepted(

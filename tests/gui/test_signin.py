@@ -162,7 +162,7 @@ def test_a_keyring_that_refuses_the_key_is_said_in_the_window(qtbot, sandbox, se
     gui_client.login_result["keyring_problem"] = "the system keyring refused it (X)"
     win = window_factory()
     assert "Your access key was not remembered: the system keyring refused it (X)." in \
-        win.statusBar().currentMessage()
+        win.message_bar.messages[-1]
 
 
 def test_a_saved_connection_brings_its_learned_upload_limit(qtbot, sandbox, settings,

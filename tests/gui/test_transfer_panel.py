@@ -160,7 +160,7 @@ def test_a_learned_upload_limit_checks_the_next_drop_and_is_saved(
     qtbot.waitUntil(lambda: settings.profiles()[0].max_upload_mb > 0, timeout=30_000)
     assert window.client.max_upload == settings.profiles()[0].max_upload < 2_000_000
     window.start_upload([big], folder)  # refused before anything is sent
-    qtbot.waitUntil(lambda: "too large for this server" in window.statusBar().currentMessage(),
+    qtbot.waitUntil(lambda: "too large for this server" in " ".join(window.message_bar.messages),
                     timeout=10_000)
     assert len(window.queue.jobs) == 1
 
@@ -200,7 +200,7 @@ def test_the_window_says_once_why_a_batch_stopped(qtbot, window_factory, sandbox
         paths[-1].write_text("x")
     with qtbot.waitSignal(window.transfers.batch_finished, timeout=10_000):
         service.upload([UploadRequest(path, "22x1") for path in paths])
-    message = window.statusBar().currentMessage()
+    (message,) = window.message_bar.messages  # kept until dismissed, said once
     assert "server cannot be reached" in message and "Retry failed" in message
     assert window.transfers.rowCount() == 20  # the jobs stay, to be retried
     assert {r.record.state for r in window.transfers.rows} == {JobState.FAILED}
