@@ -51,6 +51,7 @@ def test_a_refresh_with_the_server_down_keeps_the_listing_and_says_so_once(
     qtbot.waitUntil(lambda: not window.documents.loading)
     assert [r["id"] for r in window.documents.rows] == shown  # was: an empty table
     assert window.folders.rowCount() == 6 and window.folder_title.text() == "Contrats"
+    assert len(window.message_bar.messages) == 1, window.message_bar.messages
     (said,) = window.message_bar.messages  # was: twice, for 10 s, cut by "Signed in as"
     assert said.startswith("Could not reach http://127.0.0.1")
     assert window.message_bar.text.text() == said
