@@ -106,9 +106,9 @@ def trimmed_package(package: bytes, languages: tuple[str, ...] = LANGUAGES) -> b
     return write_package(package[:header], chosen)
 
 
-def build_library(library: Path, target: Path) -> Path:
+def build_library(library: Path, target: Path, languages: tuple[str, ...] = LANGUAGES) -> Path:
     """``target``: a data library exporting the same symbol, with the trimmed package."""
-    package = trimmed_package(read_package(library))
+    package = trimmed_package(read_package(library), languages)
     version = re.search(r"\d+", library.name.split(".so.")[-1])
     if version is None:
         raise ValueError(f"{library.name}: no ICU version in the name")
