@@ -178,9 +178,14 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     if status := read_key_options(args):
         return status
+    demo = None
+    if getattr(args, "demo", False):  # its process starts while the window's modules load
+        from .demo import DemoCRM
+
+        demo = DemoCRM()
     from .gui.app import run_gui
 
-    return run_gui(args)
+    return run_gui(args, demo)
 
 
 if __name__ == "__main__":

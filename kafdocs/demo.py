@@ -29,10 +29,19 @@ class DemoCRM:
                                         args=(theirs, self.data_dir, self.access_key))
         self._process.start()
         theirs.close()
-        if not self._conn.poll(START_SECONDS):
-            self.stop()
-            raise RuntimeError("the demo CRM did not start")
-        self.url: str = self._conn.recv()
+        self._url = ""
+
+    @property
+    def url(self) -> str:
+        """The demo CRM's address, once it listens. The process starts at once and the
+        caller asks for this as late as it can: the CRM's start (a second interpreter,
+        the demo data) runs while the window's modules load, not before."""
+        if not self._url:
+            if not self._conn.poll(START_SECONDS):
+                self.stop()
+                raise RuntimeError("the demo CRM did not start")
+            self._url = self._conn.recv()
+        return self._url
 
     @property
     def user(self) -> str:

@@ -49,7 +49,9 @@ def demo_client(demo: DemoCRM) -> Client:
     return client
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: argparse.Namespace, started_demo: DemoCRM | None = None) -> int:
+    """The window; with ``--demo``, on the demo CRM ``started_demo`` (started by the
+    caller before it imported the GUI, so both start side by side) or a new one."""
     logfile.start()
     log.info("kafdocs %s starting (Python %s, Qt %s, %s)", __version__,
              platform.python_version(), qVersion(), platform.platform())
@@ -61,7 +63,7 @@ def run_gui(args: argparse.Namespace) -> int:
     tasks = TaskRunner(app)
     demo = None
     if args.demo:
-        demo = DemoCRM()
+        demo = started_demo or DemoCRM()
         client: Client | None = demo_client(demo)
     else:
         client = sign_in(args, settings, tasks)
