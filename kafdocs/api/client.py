@@ -1067,8 +1067,9 @@ class QueryPager:
         return self.client.query(query)
 
     def _count(self) -> int:
-        if self.related:
-            return _count_of(self.client.query_related(*self.related, self.query.count()))
+        if self.related:  # a record with nothing related answers [] even to a count
+            rows = self.client.query_related(*self.related, self.query.count())
+            return _count_of(rows) if rows else 0
         return self.client.count(self.query)
 
 

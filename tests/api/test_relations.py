@@ -58,6 +58,12 @@ def test_a_related_list_pages_past_the_row_cap(crm: Client) -> None:
     assert inactive not in found  # related lists show active documents only
 
 
+def test_an_empty_related_list_counts_nothing(crm: Client) -> None:
+    """With nothing related the server answers [] even to SELECT count(*)."""
+    assert crm.query_related(PRODUCT, "Documents", ACTIVE.count()) == []
+    assert list(crm.iter_related(PRODUCT, "Documents", ACTIVE)) == []
+
+
 def test_a_sorted_related_query_needs_a_condition_of_its_own() -> None:
     """The server appends `` WHERE id IN (…)``: after ORDER BY it is a syntax error."""
     with pytest.raises(QueryValueError):

@@ -174,3 +174,13 @@ def test_refreshing_keeps_the_record_shown(qtbot, window: MainWindow) -> None:
     assert window.record is not None and window.record.id == BAKERY
     assert getattr(window.documents.source, "record_id", "") == BAKERY
     assert window.folder_title.text() == "Boulangerie Dupré — Account"
+
+
+def test_a_product_without_documents_nor_pictures_says_so(qtbot, window: MainWindow) -> None:
+    find(qtbot, window, "LOG-BP", 1)
+    choose(qtbot, window, "14x64")
+    pictures = window.record_bar.pictures
+    qtbot.waitUntil(lambda: pictures.count() == 1, timeout=10_000)
+    assert pictures.pictures == [] and "No pictures yet" in pictures.item(0).text()
+    assert window.documents.rowCount() == 0
+    assert "count" not in window.statusBar().currentMessage()  # no error shown

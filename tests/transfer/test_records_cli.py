@@ -74,6 +74,10 @@ def test_ls_record_lists_an_accounts_documents_and_its_contacts(crm, capsys) -> 
     assert "Carte d'identité" in capsys.readouterr().out
 
 
+def test_ls_record_of_a_record_without_documents_lists_nothing(crm, capsys) -> None:
+    assert run_json(capsys, "ls", "--record", TILL) == []
+
+
 def test_link_links_documents_without_uploading_them_again(crm, capsys) -> None:
     docs = [r["id"] for r in crm.query(Query("Documents").where("folderid", "!=", "22x1")
                                        .order_by("id").limit(2))]
