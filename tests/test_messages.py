@@ -44,7 +44,8 @@ def test_a_404_says_there_is_no_webservice_at_the_address(env, sandbox, capsys) 
     assert main(["folders", "--url", address]) == 2
     err = capsys.readouterr().err
     assert f"There is no Kafinea webservice at {address}" in err
-    assert "Error response" not in err and "404" not in err
+    words = err.replace(address, "")  # the random port may hold the digits 404
+    assert "Error response" not in words and "404" not in words
 
 
 def test_login_refused_uses_the_words_of_the_window(env, capsys, monkeypatch) -> None:

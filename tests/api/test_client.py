@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 import pytest
 
@@ -18,7 +17,7 @@ from kafdocs.api import (
     QuerySyntaxError,
     SessionExpired,
 )
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, FakeClock
 
 DOC = {"notes_title": "Doc", "folderid": "22x1", "filestatus": "1",
        "filelocationtype": "I"}
@@ -111,10 +110,11 @@ def test_paging_with_a_cap_smaller_than_the_page(make_sandbox) -> None:
 
 
 def test_expired_session_logs_in_again_and_retries_once(make_sandbox) -> None:
-    box = make_sandbox(session_idle=0.2)
+    clock = FakeClock()
+    box = make_sandbox(session_idle=300, clock=clock)
     with Client(box.url, "admin", ACCESS_KEY) as crm:
         first = crm._session
-        time.sleep(0.3)
+        clock.advance(301)
         assert crm.query(Query("DocumentFolders"))
         assert crm._session != first
 
@@ -131,10 +131,11 @@ def test_relogin_never_loops(make_sandbox) -> None:
 
 
 def test_threads_share_one_client_and_one_relogin(make_sandbox) -> None:
-    box = make_sandbox(session_idle=0.3)
+    clock = FakeClock()
+    box = make_sandbox(session_idle=300, clock=clock)
     crm = Client(box.url, "admin", ACCESS_KEY)
     crm.login()
-    time.sleep(0.4)
+    clock.advance(301)
     errors: list[BaseException] = []
 
     def work() -> None:
