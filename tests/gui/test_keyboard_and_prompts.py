@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -94,9 +92,8 @@ def test_quitting_during_transfers_names_them_and_defaults_to_no(
     service = TransferService(gui_client, workers=1)
     window = window_factory(service)
 
-    def slow(ctx) -> str:
-        while not ctx.cancelled():
-            time.sleep(0.02)
+    def slow(ctx) -> str:  # runs until cancelled
+        ctx.job.cancel_event.wait(60)
         return "x"
 
     service.submit_batch([Job("Devis Moreau.pdf", slow), Job("Plan.dwg", slow)])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -201,8 +200,7 @@ def test_closing_with_transfers_running_asks_first(qtbot, window_factory, gui_cl
     asked: list[str] = []
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.No)
-    service.submit(Job("slow", lambda ctx: [time.sleep(0.05) for _ in iter(
-        lambda: ctx.cancelled(), True)] and "x"))
+    service.submit(Job("slow", lambda ctx: ctx.job.cancel_event.wait(60) and "x"))
     qtbot.waitUntil(lambda: window.queue.busy)
     window.close()
     assert asked and window.isVisible()

