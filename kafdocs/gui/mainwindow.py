@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from kafdocs import logfile
 from kafdocs.api import Client, ClientFacts, instance_url
 from kafdocs.i18n import _, ngettext
-from kafdocs.transfer import FolderQueued, Transfers
+from kafdocs.transfer import Transfers
 from kafdocs.transfer.cache import remove_stale_parts_in_cache
 from kafdocs.transfer.crmrecords import CrmRecord, LinkOutcome, link_documents
 from kafdocs.transfer.download import remove_stale_parts
@@ -43,6 +43,7 @@ from kafdocs.transfer.sources import RecordDocuments
 from .about import AboutDialog
 from .doccache import DocumentCache
 from .drops import accept_file_drag, take_file_drop
+from .folder_download import FolderDownloads
 from .formatting import names_list
 from .messagebar import MessageBar
 from .messages import describe
@@ -92,6 +93,9 @@ class MainWindow(QMainWindow):
         self.cache = DocumentCache(client, self.queue, tasks, settings, self)
         self.cache.said.connect(self.say)
         self.cache.warned.connect(self.show_error)
+        self.folder_downloads = FolderDownloads(client, self.queue, tasks, settings, self)
+        self.folder_downloads.said.connect(self.say)
+        self.folder_downloads.warned.connect(self.show_error)
         self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
@@ -335,6 +339,7 @@ class MainWindow(QMainWindow):
         self.panel.announced.connect(self._announce)
         self.panel.uploads_ended.connect(self._uploads_ended)
         self.panel.model.jobs_finished.connect(self.cache.fetched)
+        self.panel.model.batch_finished.connect(self.folder_downloads.batch_finished)
         self.panel.model.learned.connect(self._learned)
         self.panel.retrying.connect(self._forget_upload_limit)
         self.panel.model.rowsInserted.connect(self._remember_download_folders)
@@ -558,34 +563,11 @@ class MainWindow(QMainWindow):
 
     def download_folder(self) -> None:
         folder = self.current_folder()
-        if folder is None:
-            return
-        dest = self._choose_dir(_("Download the folder “{folder}” to…").format(folder=folder.name))
-        if dest is None:
-            return
-        self.start_folder_download(folder, dest)
+        if folder is not None:
+            self.folder_downloads.ask(folder)
 
-    def start_folder_download(self, folder: Folder, dest: Path) -> None:
-        listing = _("Listing “{folder}”…").format(folder=folder.name)
-        self.say(listing, 0)  # until the listing ends, whatever it takes
-
-        def planned(queued: FolderQueued) -> None:
-            if queued.to_fetch:
-                text = ngettext("“{folder}”: {count} document to download, {current} "
-                                "already up to date.",
-                                "“{folder}”: {count} documents to download, {current} "
-                                "already up to date.", queued.to_fetch)
-            else:
-                text = _("“{folder}” is already up to date: nothing to download.")
-            self.say(text.format(folder=folder.name, count=queued.to_fetch,
-                                 current=queued.up_to_date), SAY_MS)
-
-        def failed(error: BaseException) -> None:
-            self.statusBar().clearMessage()
-            self._background_error(error)
-
-        # Listing a big folder takes seconds: the call waits in a background task.
-        self.tasks.run(lambda: self.queue.download_folder(folder, dest), planned, failed)
+    def start_folder_download(self, folder: Folder, dest: Path, mirror: bool = False) -> None:
+        self.folder_downloads.start(folder, dest, mirror)
 
     def open_document(self, index: Any = None) -> None:
         record = self.proxy.index(index.row(), 0).data(RECORD_ROLE) if index else None

@@ -63,10 +63,12 @@ DOWNLOAD_FOLDERS = Option("transfer/download_folders", "[]",
 WATCHED_FOLDERS = Option("watch/folders", "[]", "watched folders, as JSON (watched.py)")
 UPLOAD_SAVED = Option("open/upload_saved", False,
                       "an opened copy, once saved, goes up as a new version without asking")
+MIRRORED_FOLDERS = Option("download/mirrored", "[]",
+                          "folders downloaded with Mirror, as JSON (CRM key:folder id)")
 OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
     WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDERS,
     RECORD_FOLDER, PROFILES, LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR,
-    UPLOAD_DIR, DOWNLOAD_FOLDERS, WATCHED_FOLDERS, UPLOAD_SAVED)}
+    UPLOAD_DIR, DOWNLOAD_FOLDERS, WATCHED_FOLDERS, UPLOAD_SAVED, MIRRORED_FOLDERS)}
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ class FolderQueued(NamedTuple):
     to_fetch: int
     up_to_date: int
     report: SyncReport
+    batch: int = 0  # the batch of its fetches, when there are some
 
 
 class Transfers(Protocol):
@@ -115,7 +116,7 @@ class TransferService(TransferQueue):
         with self._plans_lock:  # a job may end before its batch is known here
             (first, *_others) = self.submit_batch(plan.jobs)
             self._open_plans[first.batch] = plan.manifest
-        return FolderQueued(len(plan.jobs), plan.up_to_date, plan.report)
+        return FolderQueued(len(plan.jobs), plan.up_to_date, plan.report, first.batch)
 
     def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
         """One document into the app's cache under ``cache_root``, to open or drag it.

@@ -320,6 +320,12 @@ class SyncOutcome:
                    updated=sum(j.meta.get("change") == UPDATED for j in done),
                    failed=len(report.failures) + sum(j.state is JobState.FAILED for j in jobs))
 
+    @property
+    def nothing_changed(self) -> bool:
+        r = self.report
+        return not (self.new or self.updated or self.failed or r.renamed or r.removed
+                    or r.kept_changed or r.added_locally)
+
     def line(self) -> str:
         """“Contrats”: 2 new, 1 updated, 1 renamed, 1 removed, 1 kept because changed
         locally, 0 failed — every kind, so a script or a person can read it the same."""

@@ -1,0 +1,92 @@
+"""Download folder… in the window: the Mirror box, remembered per folder, and what the
+run did, said when it ends."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from kafdocs.api import Client
+from kafdocs.gui import folder_download
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.transfer import TransferService, trash
+from tests.gui.conftest import select_folder
+
+
+@pytest.fixture
+def win(qtbot, window_factory, gui_client) -> MainWindow:
+    return window_factory(TransferService(gui_client))
+
+
+@pytest.fixture
+def trashed(monkeypatch) -> list[str]:
+    taken: list[str] = []
+
+    def system(path: str) -> None:
+        taken.append(Path(path).name)
+        os.unlink(path)
+
+    monkeypatch.setattr(trash, "system_trash", system)
+    return taken
+
+
+def download(qtbot, win: MainWindow, name: str, dest: Path, mirror: bool | None = None,
+             ) -> folder_download.FolderDownloadDialog:
+    """Download folder… on ``name``: the dialog answered; returns it as it was shown."""
+    select_folder(qtbot, win, name)
+    win.download_folder_action.trigger()
+    dialog = win.folder_downloads.dialog
+    shown_mirror = dialog.mirror.isChecked()
+    dialog.dest.setText(str(dest))
+    if mirror is not None:
+        dialog.mirror.setChecked(mirror)
+    said: list[str] = []
+    win.folder_downloads.said.connect(lambda text, _ms: said.append(text))
+    dialog.accept()
+    qtbot.waitUntil(lambda: any(text.startswith(f"“{name}”") for text in said),
+                    timeout=15_000)
+    dialog.shown_mirror = shown_mirror  # type: ignore[attr-defined]
+    return dialog
+
+
+def test_mirror_is_remembered_per_folder(qtbot, win: MainWindow, tmp_path: Path,
+                                         monkeypatch) -> None:
+    monkeypatch.setattr(QMessageBox, "open", lambda self: None)
+    first = download(qtbot, win, "Contrats", tmp_path, mirror=True)
+    assert first.shown_mirror is False
+    assert download(qtbot, win, "Contrats", tmp_path).shown_mirror is True
+    assert download(qtbot, win, "Factures 2026", tmp_path).shown_mirror is False
+    assert win.settings.get("transfer/last_dir") == str(tmp_path)
+
+
+def test_the_window_says_what_a_mirrored_run_did(
+        qtbot, win: MainWindow, gui_client: Client, tmp_path: Path, trashed: list[str],
+        monkeypatch) -> None:
+    boxes: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "open", lambda self: boxes.append(self))
+    download(qtbot, win, "Contrats", tmp_path, mirror=True)
+    local = tmp_path / "Contrats"
+    names = sorted(p.name for p in local.iterdir() if not p.name.startswith("."))
+    folder = next(f for f in win.folders.folders if f.name == "Contrats")
+    rows = gui_client.query(f"SELECT * FROM Documents WHERE folderid = '{folder.id}';")
+    gone = next(r for r in rows if r.get("imageattachmentids"))
+    gui_client.delete(gone["id"])
+    (local / "mes notes.txt").write_text("mine")
+    download(qtbot, win, "Contrats", tmp_path, mirror=True)
+    assert len(trashed) == 1 and trashed[0] in names
+    box = boxes[-1]
+    assert box.text() == ("“Contrats”: 0 new, 0 updated, 0 renamed, 1 removed, "
+                          "0 kept because changed locally, 0 failed")
+    assert "not from the CRM, kept: mes notes.txt" in box.informativeText()
+    assert f"removed (to the system trash): {trashed[0]}" in box.informativeText()
+
+
+def test_cancelling_the_dialog_downloads_nothing(qtbot, win: MainWindow, tmp_path: Path) -> None:
+    select_folder(qtbot, win, "Contrats")
+    win.download_folder_action.trigger()
+    win.folder_downloads.dialog.dest.setText(str(tmp_path / "out"))
+    win.folder_downloads.dialog.done(QDialog.DialogCode.Rejected)
+    assert not (tmp_path / "out").exists() and win.queue.jobs == {}
