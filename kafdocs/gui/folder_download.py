@@ -46,11 +46,11 @@ class FolderDownloadDialog(QDialog):
         self.setMinimumWidth(520)
         self.dest = QLineEdit(dest)
         self.dest.setPlaceholderText(_("The folder on this computer to download into"))
-        choose = QPushButton(_("Choose…"))
-        choose.clicked.connect(self._choose)
+        self.choose = QPushButton(_("Choose…"))
+        self.choose.clicked.connect(self._choose)
         where = QHBoxLayout()
         where.addWidget(self.dest, 1)
-        where.addWidget(choose)
+        where.addWidget(self.choose)
         self.mirror = QCheckBox(_("Mirror: move to the trash the copies of documents that "
                                   "left this folder in the CRM"))
         self.mirror.setChecked(mirror)
@@ -96,7 +96,7 @@ class FolderDownloads(QObject):
         self.pending: dict[int, SyncReport] = {}  # by batch, until its transfers end
 
     def ask(self, folder: Folder) -> None:
-        dialog = FolderDownloadDialog(folder.name, self.settings.get(DOWNLOAD_DIR),
+        dialog = FolderDownloadDialog(folder.name, self.settings.start_folder(DOWNLOAD_DIR),
                                       self._key(folder) in self._mirrored(), self.window)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 

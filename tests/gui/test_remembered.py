@@ -30,10 +30,15 @@ def test_file_dialogs_open_in_the_last_folder_used_else_documents(
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose_files)
     documents = QStandardPaths.writableLocation(
         QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
-    window.download_folder()
+    def choose_folder_to_download_into() -> None:  # Download folder…, then Choose…
+        window.download_folder()
+        window.folder_downloads.dialog.choose.click()
+        window.folder_downloads.dialog.accept()
+
+    choose_folder_to_download_into()
     window.uploads.choose(window.current_folder())
     assert opened_in == [documents, documents]  # was: the process's working directory
-    window.download_folder()
+    choose_folder_to_download_into()
     assert opened_in[-1] == str(tmp_path)
     window.settings.set("upload/last_dir", str(tmp_path / "gone"))  # removed since
     window.uploads.choose(window.current_folder())
