@@ -87,6 +87,7 @@ class FolderDownloads(QObject):
 
     said = Signal(str, int)  # a sentence for the status bar, and for how many ms
     warned = Signal(str)  # what went wrong: kept in the window's message bar
+    reported = Signal(object)  # the SyncOutcome, once the run's summary has been given
 
     def __init__(self, client: Client, transfers: Transfers, tasks: TaskRunner,
                  settings: Settings, window: QWidget) -> None:
@@ -147,7 +148,11 @@ class FolderDownloads(QObject):
         if outcome.nothing_changed:
             self.said.emit(_("“{folder}” is already up to date: nothing to download.").format(
                 folder=outcome.report.folder), SAY_MS)
-            return
+        else:
+            self._say(outcome)
+        self.reported.emit(outcome)
+
+    def _say(self, outcome: SyncOutcome) -> None:
         self.said.emit(outcome.line(), SAY_MS)
         details = outcome.details()
         if details:  # removed, kept, not from the CRM, failed: worth a look

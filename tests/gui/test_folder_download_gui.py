@@ -43,11 +43,9 @@ def download(qtbot, win: MainWindow, name: str, dest: Path, mirror: bool | None 
     dialog.dest.setText(str(dest))
     if mirror is not None:
         dialog.mirror.setChecked(mirror)
-    said: list[str] = []
-    win.folder_downloads.said.connect(lambda text, _ms: said.append(text))
-    dialog.accept()
-    qtbot.waitUntil(lambda: any(text.startswith(f"“{name}”") for text in said),
-                    timeout=15_000)
+    # The run's summary comes when its last transfer ends, after the "N to download" line.
+    with qtbot.waitSignal(win.folder_downloads.reported, timeout=15_000):
+        dialog.accept()
     dialog.shown_mirror = shown_mirror  # type: ignore[attr-defined]
     return dialog
 
