@@ -15,6 +15,7 @@ from kafdocs.api import Client
 from kafdocs.cli import main
 from kafdocs.sandbox.schema import DOCUMENT_FOLDERS
 from kafdocs.transfer import JobState, trash
+from kafdocs.transfer.download import modified_timestamp
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.sync import SyncOutcome, plan_folder_download
 from kafdocs.transfer.upload import UploadRequest, upload_job
@@ -137,6 +138,20 @@ def test_renamed_on_the_server_is_renamed_here_without_a_download(
     assert sync(crm, folder, tmp_path / "dest")[0].report.renamed == []
 
 
+def test_only_the_record_edited_moves_the_copys_time_without_a_download(
+        box, crm: Client, archive, tmp_path: Path) -> None:
+    folder, ids, local = archive
+    crm.revise({"id": ids["devis.pdf"], "notecontent": "relancé le 3"})
+    set_fields(box, ids["devis.pdf"], modifiedtime="2030-01-02 03:04:05")
+    plan, outcome = sync(crm, folder, tmp_path / "dest")
+    assert plan.jobs == [] and outcome.nothing_changed
+    stamp = modified_timestamp(crm.retrieve(ids["devis.pdf"]), crm.server_zone)
+    assert (local / "devis.pdf").stat().st_mtime == stamp
+    assert visible(local)["devis.pdf"] == b"%PDF quote"
+    again, _ = sync(crm, folder, tmp_path / "dest", mirror=True)
+    assert again.jobs == [] and again.report.kept_changed == []
+
+
 def test_moved_and_deleted_documents_keep_their_copies_on_a_plain_rerun(
         box, crm: Client, archive, tmp_path: Path) -> None:
     folder, ids, local = archive
@@ -166,6 +181,16 @@ def test_mirror_trashes_unchanged_copies_and_keeps_changed_and_added_files(
     assert "removed (to the system trash): devis.pdf" in outcome.details()
     again, _ = sync(crm, folder, tmp_path / "dest", mirror=True)
     assert again.report.removed == [] and again.report.kept_changed == ["contrat.pdf"]
+
+
+def test_mirror_keeps_a_copy_edited_to_the_same_size(
+        crm: Client, archive, tmp_path: Path, trashed: list[str]) -> None:
+    folder, ids, local = archive
+    crm.delete(ids["devis.pdf"])
+    (local / "devis.pdf").write_bytes(b"%PDF QUOTE")  # same size: only its time tells
+    _plan, outcome = sync(crm, folder, tmp_path / "dest", mirror=True)
+    assert trashed == [] and outcome.report.kept_changed == ["devis.pdf"]
+    assert visible(local)["devis.pdf"] == b"%PDF QUOTE"
 
 
 def test_mirror_without_a_system_trash_uses_one_inside_the_folder(

@@ -192,6 +192,24 @@ def test_new_version_over_the_size_limit_leaves_the_previous_file(
             assert file_of(client, client.retrieve(old["id"])) == b"small scan"
 
 
+def test_a_new_version_stored_with_another_size_fails_and_says_so(
+        box, crm: Client, tmp_path: Path, monkeypatch) -> None:
+    old = filed(crm, write(tmp_path, "bail.pdf", b"%PDF lease"))
+    store = box.server.store
+    update = store.update
+
+    def short_of_one(module: Any, crmid: int, values: dict[str, str]) -> None:
+        if values.get("filesize"):  # a server that stored less than it received
+            values = {**values, "filesize": str(int(values["filesize"]) - 1)}
+        update(module, crmid, values)
+
+    monkeypatch.setattr(store, "update", short_of_one)
+    job = one(crm, UploadRequest(write(tmp_path, "bail.pdf", b"%PDF lease, signed"), "22x1",
+                                 replace_id=old["id"]))
+    assert job.state is JobState.FAILED
+    assert job.message == "The server stored 17 bytes instead of 18; send the new version again"
+
+
 def test_cancelled_new_version_leaves_the_previous_file(crm: Client, tmp_path: Path) -> None:
     old = filed(crm, write(tmp_path, "big.bin", b"previous"))
     path = write(tmp_path, "big.bin", os.urandom(6_000_000))
