@@ -1,6 +1,6 @@
 """A failed re-fetch of a new version never costs the good local copy, on both flavours:
-a size that lies, a body cut off, a server error, a full disk — the previous copy stays
-byte-identical and the job fails with the reason."""
+a size that lies (the record's, or the answer's own), a body cut off, a server error, a
+full disk — the previous copy stays byte-identical and the job fails with the reason."""
 
 from __future__ import annotations
 
@@ -85,7 +85,9 @@ def test_size_that_lies_keeps_the_previous_copy(box, crm: Client, tmp_path: Path
 
 @pytest.mark.parametrize(("kind", "reason"), [("truncate", "cut off"),
                                               ("reset_response", "cut off"),
-                                              ("status_500", "HTTP 500")])
+                                              ("status_500", "HTTP 500"),
+                                              ("announce_more", "the server announced "
+                                               "250001 bytes but sent 250000")])
 def test_cut_or_failed_answer_keeps_the_previous_copy(
         kind: str, reason: str, proxy: FaultProxy, crm: Client, tmp_path: Path) -> None:
     old, new = os.urandom(200_000), os.urandom(250_000)
