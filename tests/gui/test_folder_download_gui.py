@@ -13,7 +13,14 @@ from kafdocs.api import Client
 from kafdocs.gui import folder_download
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.transfer import TransferService, trash
+from tests.conftest import FLAVOUR
 from tests.gui.conftest import select_folder
+
+
+@pytest.fixture
+def sandbox(request, make_sandbox):
+    """The demo CRM; a test marked with ``indirect`` chooses its flavour."""
+    return make_sandbox(demo_data=True, flavour=getattr(request, "param", FLAVOUR))
 
 
 @pytest.fixture
@@ -60,6 +67,7 @@ def test_mirror_is_remembered_per_folder(qtbot, win: MainWindow, tmp_path: Path,
     assert win.settings.get("transfer/last_dir") == str(tmp_path)
 
 
+@pytest.mark.parametrize("sandbox", ["kafinea", "vtiger"], indirect=True)
 def test_the_window_says_what_a_mirrored_run_did(
         qtbot, win: MainWindow, gui_client: Client, tmp_path: Path, trashed: list[str],
         monkeypatch) -> None:
