@@ -1,5 +1,6 @@
 """Names as the server stores them: renamed extensions, white space, emoji — recognised
-as duplicates, and the upload says under which name the file was stored."""
+as duplicates (skipped, or replaced by a new version of that document), and the upload
+says under which name the file was stored."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kafdocs.api import Client
+from kafdocs.api import Client, Query
 from kafdocs.transfer import JobState
 from kafdocs.transfer.storednames import server_names, vtiger_name
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
@@ -51,6 +52,12 @@ def test_upload_says_the_stored_name_and_duplicates_are_recognised(
         (again,) = run_all([upload_job(crm, UploadRequest(
             path, "22x1", on_duplicate=OnDuplicate.SKIP))]).jobs.values()
         assert again.state is JobState.SKIPPED
+        (version,) = run_all([upload_job(crm, UploadRequest(
+            path, "22x1", on_duplicate=OnDuplicate.REPLACE))]).jobs.values()
+        assert version.state is JobState.DONE, version.message
+        assert version.meta["doc_id"] == job.meta["doc_id"]  # a new version, not a twin
+        assert version.message.endswith(f"(stored as {stored})")
+        assert len(crm.query(Query("Documents"))) == 1
 
 
 def test_upload_under_its_own_name_says_nothing_more(make_sandbox, tmp_path: Path) -> None:

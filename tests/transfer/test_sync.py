@@ -152,6 +152,19 @@ def test_only_the_record_edited_moves_the_copys_time_without_a_download(
     assert again.jobs == [] and again.report.kept_changed == []
 
 
+def test_renamed_onto_a_file_of_the_user_takes_a_numbered_name(
+        box, crm: Client, archive, tmp_path: Path) -> None:
+    folder, ids, local = archive
+    write(local, "devis signé.pdf", b"the user's own scan")
+    set_fields(box, ids["devis.pdf"], filename="devis signé.pdf",
+               modifiedtime="2030-01-02 03:04:05")
+    plan, _outcome = sync(crm, folder, tmp_path / "dest", mirror=True)
+    assert plan.jobs == [] and plan.report.renamed == [("devis.pdf", "devis signé (2).pdf")]
+    assert visible(local)["devis signé.pdf"] == b"the user's own scan"
+    assert visible(local)["devis signé (2).pdf"] == b"%PDF quote"
+    assert plan.report.added_locally == ["devis signé.pdf"]
+
+
 def test_moved_and_deleted_documents_keep_their_copies_on_a_plain_rerun(
         box, crm: Client, archive, tmp_path: Path) -> None:
     folder, ids, local = archive
