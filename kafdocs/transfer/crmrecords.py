@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from kafdocs.api import AccessDenied, Client, KafdocsError, Query
+from kafdocs.api import AccessDenied, ApiError, Client, KafdocsError, Query
 from kafdocs.i18n import N_, _
 
 log = logging.getLogger(__name__)
@@ -159,11 +159,30 @@ class LinkFailed(KafdocsError):
     """The record to link the document to is not there or cannot hold documents."""
 
 
+def _listed_by_document(client: Client, record_id: str, doc_id: str) -> bool:
+    """Whether the document's own list of records (Document → Accounts, Contacts or
+    Products) holds ``record_id``: the side that shows the links of an inactive
+    document too, which no record's list shows."""
+    prefix = record_id.partition("x")[0]
+    for module in RECORD_MODULES:
+        try:
+            if client.id_prefix(module) != prefix:
+                continue
+            query = Query(module).select("id").where("id", "=", record_id)
+            rows = client.query_related(doc_id, module, query)
+        except ApiError:
+            return False
+        return any(str(r.get("id")) == record_id for r in rows)
+    return False
+
+
 def link_document(client: Client, record_id: str, doc_id: str) -> None:
     """add_related says "successfull" whatever happened: the link is confirmed by
-    reading the record's related documents."""
+    reading the record's related documents, or, for a document the record's list hides
+    (``filestatus`` 0), the document's records."""
     client.add_related(record_id, doc_id, DOCUMENTS)
-    if doc_id not in linked_among(client, record_id, [doc_id]):
+    if doc_id not in linked_among(client, record_id, [doc_id]) \
+            and not _listed_by_document(client, record_id, doc_id):
         raise LinkFailed(_("The document could not be linked to the record {id}: it does not "
                            "exist or cannot hold documents").format(id=record_id))
 

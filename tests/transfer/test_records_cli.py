@@ -132,3 +132,14 @@ def test_upload_image_adds_pictures_and_reports_the_files_not_kept(crm, capsys,
     result = run_json(capsys, "upload", "--image", "--record", TILL, str(photos[0]))
     (job,) = result["jobs"]
     assert job["image_id"] in image_ids(crm.retrieve(TILL)) and result["product"] == TILL
+
+
+def test_an_inactive_document_is_linked_though_the_records_list_hides_it(crm, capsys) -> None:
+    """A document with filestatus 0 (what a create without it stores) is in no record's
+    related list; the link made is read back from the document's own side."""
+    hidden = crm.create("Documents", {"notes_title": "Ancien devis", "folderid": "22x1",
+                                      "assigned_user_id": crm.user_id})["id"]
+    result = run_json(capsys, "link", hidden, "--record", AMELIE)
+    assert result["linked"] == [hidden] and result["failed"] == []
+    linked = crm.query_related(hidden, "Contacts", Query("Contacts").select("id"))
+    assert [r["id"] for r in linked] == [AMELIE]
