@@ -84,7 +84,7 @@ OWNERSHIP_FIELDS = (
     _f("createdtime", "Date de création", "datetime", editable=False, nullable=False),
     _f("modifiedtime", "Date de modification", "datetime", editable=False, nullable=False),
     _f("modifiedby", "Dernière modification par", "reference", refers_to=("Users",),
-       editable=False, nullable=False),
+       nullable=False),  # editable, as the real describe says (the server sets it anyway)
     _f("source", "Source", editable=False),
 )
 

@@ -55,6 +55,9 @@ def test_describe_documents_states_what_the_real_server_states(both: Plain) -> N
     assert fields["folderid"]["type"] == {"name": "reference", "refersTo": ["DocumentFolders"]}
     assert fields["filename"]["type"] == {"name": "file", "maxUploadFileSize": 64 * 1024 * 1024}
     assert fields["filesize"]["editable"] is False
+    assert [f for f in fields if fields[f]["editable"]] == [
+        "notes_title", "folderid", "assigned_user_id", "modifiedby", "starred", "tags",
+        "notecontent", "filelocationtype", "filestatus", "filename", "fileversion"]
     assert fields["filestatus"]["default"] == "1"
     assert fields["notecontent"]["default"] is None and fields["notecontent"]["nullable"] is True
     assert all({"isunique", "default"} <= set(f) for f in result["fields"])
