@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -37,8 +38,27 @@ class FakeClock:
         self.now += seconds
 
 
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path, str | None], None]:
+    """Lay the demo CRM's data in a new data directory: written once per time zone, then
+    copied for each sandbox (writing it costs about ten times a copy). Every test still
+    has its own data to change."""
+    written: dict[str | None, Path] = {}
+
+    def copy(data_dir: Path, zone: str | None) -> None:
+        if zone not in written:
+            template = tmp_path_factory.mktemp("demo-data")
+            Sandbox(SandboxSettings(data_dir=template, access_key=ACCESS_KEY, demo_data=True,
+                                    config=Config(time_zone=zone))).stop()
+            written[zone] = template
+        shutil.copytree(written[zone], data_dir)
+
+    return copy
+
+
 @pytest.fixture
-def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
+def make_sandbox(tmp_path: Path, demo_copy: Callable[[Path, str | None], None],
+                 ) -> Iterator[Callable[..., Sandbox]]:
     """Start sandboxes with chosen settings; all are stopped at the end of the test."""
     started: list[Sandbox] = []
 
@@ -47,8 +67,12 @@ def make_sandbox(tmp_path: Path) -> Iterator[Callable[..., Sandbox]]:
         life = float(config.pop("session_life", 86400))  # type: ignore[arg-type]
         clock = config.pop("clock", time.monotonic)
         config.setdefault("flavour", FLAVOUR)
+        if data_dir is None:
+            data_dir = tmp_path / f"sandbox{len(started)}"
+            if demo_data:  # populate() finds the copy filled and leaves it
+                demo_copy(data_dir, config.get("time_zone"))  # type: ignore[arg-type]
         settings = SandboxSettings(
-            data_dir=data_dir or tmp_path / f"sandbox{len(started)}", access_key=ACCESS_KEY,
+            data_dir=data_dir, access_key=ACCESS_KEY,
             demo_data=demo_data, config=Config(**config),  # type: ignore[arg-type]
             session_idle=idle, session_life=life, clock=clock)  # type: ignore[arg-type]
         box = Sandbox(settings).start()
