@@ -279,7 +279,9 @@ def summarize(records: list[JobRecord]) -> Summary:
             result.not_started += 1
         elif record.state is JobState.FAILED:
             result.failed += 1
-            result.failures.append((record.label, record.message))
+            # "name: reason" messages (checks that name their file) say the name once
+            result.failures.append((record.label,
+                                    record.message.removeprefix(f"{record.label}: ")))
         elif record.state is JobState.SKIPPED:
             result.skipped += 1
         elif record.state is JobState.CANCELLED:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kafdocs.api import Client
+from kafdocs.cli import main
 from kafdocs.transfer import JobState
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.sync import plan_folder_download
@@ -116,3 +117,20 @@ def test_full_disk_keeps_the_previous_copy(crm: Client, tmp_path: Path,
     _doc, local = first_then_new_version(crm, tmp_path, small_disk, old, new)
     _plan, jobs = fetch(crm, small_disk)
     assert_kept(local, old, jobs, "The disk is full")
+
+
+def test_the_command_line_says_why_and_keeps_the_copy(box, crm: Client, tmp_path: Path,
+                                                      monkeypatch, capsys) -> None:
+    old, new = os.urandom(200_000), os.urandom(250_000)
+    doc_id, local = first_then_new_version(crm, tmp_path, tmp_path / "dest", old, new)
+    set_fields(box, doc_id, filesize="300000")
+    for key, value in {"KAFDOCS_URL": box.url, "KAFDOCS_USER": "admin",
+                       "KAFDOCS_ACCESS_KEY": ACCESS_KEY}.items():
+        monkeypatch.setenv(key, value)
+    assert main(["download", "--folder", "22x1", "--dest", str(tmp_path / "dest")]) == 1
+    err = capsys.readouterr().err
+    assert "kafdocs: failed: plan.dat: the CRM says 300000 bytes but the file has 250000; " \
+           "the file was not saved\n" in err
+    assert "0 new, 0 updated, 0 renamed, 0 removed, 0 kept because changed locally, " \
+           "1 failed" in err
+    assert local.read_bytes() == old
