@@ -48,6 +48,45 @@ def wait_until(app: QApplication, done: Callable[[], bool], limit: float) -> Non
         wait(app, 0.1)
 
 
+def select(app: QApplication, window: MainWindow, title: str) -> None:
+    """Select a document of the table by title; wait for its preview and details."""
+    wait_until(app, lambda: not window.documents.loading and window.documents.rowCount() > 0,
+               limit=10)
+    row = next(r for r, rec in enumerate(window.documents.rows) if rec["notes_title"] == title)
+    window.table.selectRow(row)
+    wait_until(app, lambda: window.preview.state not in ("message", "fetching", "rendering")
+               and window.details.values.get("owner") not in (None, "…"), limit=20)
+    wait(app, 0.3)
+
+
+def open_folder(app: QApplication, window: MainWindow, name: str) -> None:
+    row = next(i for i, f in enumerate(window.folders.folders) if f.name == name)
+    window.folder_view.setCurrentIndex(window.folders.index(row))
+    wait_until(app, lambda: window.documents.folder_id == window.folders.folders[row].id
+               and not window.documents.loading, limit=10)
+
+
+def desk_shots(app: QApplication, window: MainWindow, suffix: str) -> None:
+    """Search results, a PDF and a picture in the preview, the details of a document;
+    the transfer panel folded (the previews' fetches are not what these show)."""
+    window.panel.set_folded(True)
+    open_folder(app, window, "Contrats")
+    window.search.field.setText("2026")
+    wait_until(app, lambda: window.documents.source is not None and
+               window.documents.columns[1] == "folderid" and not window.documents.loading,
+               limit=10)
+    select(app, window, "Plaquette commerciale")
+    window.grab().save(str(OUT / f"search{suffix}.png"))
+    window.show_folder()
+    select(app, window, "Contrat d'installation photovoltaïque")
+    window.grab().save(str(OUT / f"preview-pdf{suffix}.png"))
+    window.details.grab().save(str(OUT / f"details{suffix}.png"))
+    open_folder(app, window, "Marketing & Communication")
+    select(app, window, "Photo équipe")
+    window.grab().save(str(OUT / f"preview-image{suffix}.png"))
+    window.panel.set_folded(False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--language", default="en")
@@ -63,13 +102,17 @@ def main() -> int:
     settings = Settings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
     window = MainWindow(client, settings, TaskRunner(app))
     window.cache_dir = work / "cache"
-    window.resize(1200, 760)
+    window.resize(1280, 820)
     window.show()
     wait(app, 1.5)
+    OUT.mkdir(parents=True, exist_ok=True)
+    desk_shots(app, window, suffix)
     row = next(i for i, f in enumerate(window.folders.folders) if f.name == "Factures 2026")
     window.folder_view.setCurrentIndex(window.folders.index(row))
-    wait(app, 1.0)
-    OUT.mkdir(parents=True, exist_ok=True)
+    wait_until(app, lambda: window.documents.rowCount() > 0, limit=10)
+    select(app, window, "Facture F2026-003")
+    window.transfers.clear_finished()  # the previews' fetches: not the subject here
+    wait(app, 0.3)
     window.grab().save(str(OUT / f"main-window{suffix}.png"))
     records_shots(app, window, suffix)
     window.folder_view.setCurrentIndex(window.folders.index(0))  # back to the invoices

@@ -15,6 +15,7 @@ Whether a copy changed is decided off the GUI thread (``copy_state``).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
 from kafdocs.api import BadAnswer, Client
 from kafdocs.i18n import _
 from kafdocs.transfer import JobRecord, JobState, Transfers
-from kafdocs.transfer.cache import CURRENT, EDITED, cache_target, copy_state
+from kafdocs.transfer.cache import CURRENT, EDITED, FETCH, cache_target, copy_state
 from kafdocs.transfer.download import entry_for, expected_size, modified_timestamp, web_link
 from kafdocs.transfer.manifest import Manifest
 from kafdocs.transfer.upload import UploadRequest
@@ -57,6 +58,7 @@ class Opened:
 class DocumentCache(QObject):
     said = Signal(str, int)  # a sentence for the status bar, and for how many ms
     warned = Signal(str)  # what went wrong: kept in the window's message bar until dismissed
+    arrived = Signal(object, object)  # a copy's Path, the JobRecord that fetched it (ended)
 
     def __init__(self, client: Client, transfers: Transfers, tasks: TaskRunner,
                  settings: Settings, window: QWidget, root: Path | None = None) -> None:
@@ -114,7 +116,38 @@ class DocumentCache(QObject):
         else:
             self._open_when_fetched.add(path)
             self.watch(record, path)
+            self.fetch(record)
+
+    def local(self, record: dict[str, Any], found: Callable[[Path | None], None]) -> None:
+        """The copy to look at (the preview): ``found(path)`` with the current copy, or
+        the user's changed one (never fetched over); ``found(None)`` when it must be
+        fetched. Decided in the background (disk work). Raises BadAnswer for a record
+        whose id cannot name a cache folder."""
+        target = self.target(record)
+        zone = self.client.server_zone
+        self.tasks.run(lambda: copy_state(target, record, zone),
+                       lambda state: found(None if state == FETCH else target),
+                       lambda e: self.warned.emit(describe(e)), owner=self)
+
+    def fetch(self, record: dict[str, Any]) -> Path:
+        """Fetch a copy (unless on its way already); where it will be. Raises BadAnswer
+        for a record whose id cannot name a cache folder."""
+        target = self.target(record)
+        if not self.fetching(target):
             self.transfers.fetch(record, self.root)
+        return target
+
+    def fetching(self, target: Path) -> list[int]:
+        """The jobs fetching this copy now."""
+        return [job.id for job in self.transfers.table if not job.state.final
+                and Path(job.meta.get("folder", "")) / job.label == target]
+
+    def cancel_fetch(self, target: Path) -> None:
+        """Nobody looks at this copy any more (the selection moved on): stop fetching it,
+        unless the user asked to open it."""
+        if target not in self._open_when_fetched:
+            for job_id in self.fetching(target):
+                self.transfers.cancel(job_id)
 
     def _show(self, record: dict[str, Any], path: Path, text: str = "") -> None:
         open_path(path)
@@ -130,11 +163,9 @@ class DocumentCache(QObject):
         for record in records:
             if record.get("filelocationtype") != "E" and record.get("imageattachmentids"):
                 try:
-                    self.target(record)
+                    self.fetch(record)
                 except BadAnswer as exc:
                     self.warned.emit(describe(exc))
-                    continue
-                self.transfers.fetch(record, self.root)
         self.said.emit(
             _("Preparing the files for drag and drop — drag them again in a moment."), 6000)
 
@@ -142,6 +173,7 @@ class DocumentCache(QObject):
         """Open the documents fetched to be opened; take note of new versions sent."""
         for job in jobs:
             path = Path(job.meta.get("folder", "")) / job.label
+            self.arrived.emit(path, job)
             if path in self._open_when_fetched:
                 self._open_when_fetched.discard(path)
                 if job.state is JobState.DONE:

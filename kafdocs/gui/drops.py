@@ -1,6 +1,6 @@
 """Drops as plain functions of what they carry: files from the desktop (taken as copies,
 uploaded by the upload flow, uploads.py), or documents dragged out of the table
-(linked to a record...).
+(moved onto a folder, linked to a record...).
 
 A drag out of the table carries its documents as JSON under ``DOCUMENTS_MIME``, plus
 the files of their cached copies for the desktop. Inside the window it is never taken
@@ -38,6 +38,15 @@ def dropped_documents(mime: QMimeData) -> list[dict[str, Any]]:
         return []
     return [r for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)] \
         if isinstance(records, list) else []
+
+
+def accept_documents_drag(event: QDragEnterEvent | QDragMoveEvent) -> bool:
+    """Take a drag of documents as a move; False for any other drag."""
+    if event.mimeData().hasFormat(DOCUMENTS_MIME):
+        event.setDropAction(Qt.DropAction.MoveAction)
+        event.accept()
+        return True
+    return False
 
 
 def local_paths(mime: QMimeData) -> list[Path]:

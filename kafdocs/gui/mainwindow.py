@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QSortFilterProxyModel, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QLocale, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QSystemTrayIcon,
@@ -37,21 +37,28 @@ from kafdocs.transfer.crmrecords import CrmRecord, LinkOutcome, link_documents
 from kafdocs.transfer.download import remove_stale_parts
 from kafdocs.transfer.folders import Folder, count_documents, list_folders
 from kafdocs.transfer.helper import HelperTransfers
+from kafdocs.transfer.manage import Rights, rights
 from kafdocs.transfer.product_images import ImageRequest
-from kafdocs.transfer.sources import RecordDocuments
+from kafdocs.transfer.sources import FolderDocuments, RecordDocuments, SearchResults
 
 from .about import AboutDialog
+from .details import DetailsPanel
 from .doccache import DocumentCache
 from .drops import accept_file_drag, take_file_drop
 from .folder_download import FolderDownloads
 from .formatting import names_list
+from .manage import DocumentActions
 from .messagebar import MessageBar
 from .messages import describe
 from .models import RECORD_ROLE, DocumentModel, FolderModel
+from .preview import PreviewPane
 from .records import RecordBar, RecordsPanel, record_title
+from .search import SearchBox
 from .settings import (
+    CONTENT_SPLITTER,
     DOWNLOAD_DIR,
     LANGUAGE,
+    SHOW_PREVIEW,
     TRANSFER_WORKERS,
     TRANSFERS_FOLDED,
     UPLOAD_SAVED,
@@ -73,13 +80,17 @@ SAY_MS = 10_000
 STALE_PART_SECONDS = 60  # a .part untouched this long is no running download's
 KEEP_DOWNLOAD_FOLDERS = 50
 ASK_YES_NO = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+SELECTION_MS = 80  # the preview follows the selection once it settles (arrow keys held)
 
 
 class MainWindow(QMainWindow):
     """Builds the window and wires its parts: the folder list and document table here,
     the transfer panel (transfer_panel.py), the upload flow and its questions
-    (uploads.py) and the local copies of documents (doccache.py) in their own modules.
-    A new part (search, preview, records...) is a module of its own, wired here."""
+    (uploads.py), the local copies of documents (doccache.py), the search field
+    (search.py), the preview (preview.py), the details (details.py) and the desk
+    actions — rename, describe, move, delete, new folder — (manage.py) in their own
+    modules. The table shows one DocumentSource: a folder, search results...
+    A new part (records...) is a module of its own, wired here."""
 
     def __init__(self, client: Client, settings: Settings, tasks: TaskRunner,
                  queue: Transfers | None = None) -> None:
@@ -97,6 +108,12 @@ class MainWindow(QMainWindow):
         self.folder_downloads.said.connect(self.say)
         self.folder_downloads.warned.connect(self.show_error)
         self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
+        self.desk = DocumentActions(client, tasks, self)
+        self.desk.said.connect(self.say)
+        self.desk.changed.connect(self._documents_changed)
+        self.desk.removed.connect(self._documents_removed)
+        self.desk.folders_touched.connect(self.recount)
+        self.desk.folder_created.connect(lambda _folder: self.refresh_folders())
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
         self.record: CrmRecord | None = None  # shown instead of a folder, when chosen
@@ -148,13 +165,16 @@ class MainWindow(QMainWindow):
         self.documents.loading_changed.connect(self._show_count)
         self.documents.rowsInserted.connect(self._show_count)
         self.documents.modelReset.connect(self._show_count)
+        self.documents.rowsRemoved.connect(self._show_count)
         self.documents.failed.connect(lambda e: self.show_error(describe(e)))
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.documents)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
+        self.documents.title_edited.connect(self.desk.rename)
+        self.documents.source_changed.connect(self._show_source_title)
+        self._selection_timer = QTimer(self, singleShot=True, interval=SELECTION_MS)
+        self._selection_timer.timeout.connect(self._selection_settled)
         self._reload_timer = QTimer(self, singleShot=True, interval=400)
         self._reload_timer.timeout.connect(self.refresh_documents)
+        self._reload_timer.timeout.connect(lambda: self.recount(
+            {f.id for f in self.folders.folders}))
 
     def _build_views(self) -> None:
         self.folder_view = FolderView()
@@ -163,19 +183,26 @@ class MainWindow(QMainWindow):
         self.folder_view.selectionModel().currentChanged.connect(self._folder_changed)
         self.folder_view.clicked.connect(lambda _index: self._folder_changed())
         self.folder_view.files_dropped.connect(self._dropped_on_folder)
+        self.folder_view.documents_dropped.connect(
+            lambda records, row: self.desk.move(records, self.folders.folders[row]))
+        self.folder_view.clicked.connect(lambda _index: self.show_folder())
         self.folder_view.setAccessibleName(_("Folders"))
         self.folder_view.setSpacing(2)
 
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText(_("Filter documents (Ctrl+F)"))
-        self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search = SearchBox()
+        self.search.searched.connect(self.start_search)
+        self.search.cleared.connect(self.show_folder)
 
         self.table = DocumentView()
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.documents)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.documents.modelReset.connect(self._selection_changed)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
+        back.setContext(Qt.ShortcutContext.WidgetShortcut)
+        back.activated.connect(self._escape)
         self.table.setAlternatingRowColors(True)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
         self.table.verticalHeader().hide()
@@ -210,12 +237,12 @@ class MainWindow(QMainWindow):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.folder_title.setFont(font)
+        self.folder_title.setTextFormat(Qt.TextFormat.PlainText)
         self.count_label = QLabel()
         self.count_label.setObjectName("documentCount")
         top = QHBoxLayout()
         top.addWidget(self.folder_title)
         top.addWidget(self.count_label, 1)
-        top.addWidget(self.filter, 1)
         layout.addLayout(top)
         self.message_bar = MessageBar()
         layout.addWidget(self.message_bar)
@@ -236,14 +263,26 @@ class MainWindow(QMainWindow):
         left.addWidget(self.folder_view)
         left.addWidget(self.records)
         left.setSizes([420, 300])
+        self.preview = PreviewPane(self.cache, self.tasks, self.settings)
+        self.details = DetailsPanel(self.client, self.tasks)
+        self.details.edit_description.connect(self.desk.ask_description)
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.addWidget(self.preview)
+        self.side.addWidget(self.details)
+        self.side.setSizes([400, 340])
+        self.side.setVisible(self.settings.get(SHOW_PREVIEW))
+        self.content = QSplitter()
+        self.content.addWidget(right)
+        self.content.addWidget(self.side)
+        self.content.setStretchFactor(0, 1)
+        self.content.setSizes([620, 360])
+
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
+        self.splitter.addWidget(self.content)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 900])
+        self.splitter.setSizes([220, 960])
         self.setCentralWidget(self.splitter)
-        self.setTabOrder(self.folder_view, self.filter)
-        self.setTabOrder(self.filter, self.table)
 
     def _action(self, text: str, shortcut: Any, slot: Any, icon: QStyle.StandardPixmap) -> QAction:
         action = QAction(self.style().standardIcon(icon), text, self)
@@ -264,18 +303,41 @@ class MainWindow(QMainWindow):
             sp.SP_DirOpenIcon)
         self.refresh_action = self._action(_("Refresh"), QKeySequence.StandardKey.Refresh,
                                            self.refresh, sp.SP_BrowserReload)
-        self.delete_action = self._action(_("Delete"), QKeySequence.StandardKey.Delete,
-                                          self.delete_selected, sp.SP_TrashIcon)
+        self.delete_action = self._action(
+            _("Delete…"), QKeySequence.StandardKey.Delete,
+            self.delete_selected, sp.SP_TrashIcon)
+        self.rename_action = self._action(_("Rename"), "F2", self.rename_current,
+                                          sp.SP_FileDialogDetailedView)
+        self.describe_action = self._action(_("Edit description…"), "Ctrl+E",
+                                            self._describe_current, sp.SP_FileDialogInfoView)
+        self.move_action = self._action(
+            _("Move to…"), "Ctrl+M",
+            lambda: self.desk.ask_move(self.selected_records(), self.folders.folders),
+            sp.SP_DirLinkIcon)
+        self.new_folder_action = self._action(_("New folder…"), "Ctrl+Shift+N",
+                                              self.desk.ask_new_folder, sp.SP_FileDialogNewFolder)
+        self.find_action = self._action(_("Search all folders"), "Ctrl+K",
+                                        lambda: self.search.focus(here=False),
+                                        sp.SP_FileDialogContentsView)
+        self.find_here_action = self._action(_("Search this folder"),
+                                             QKeySequence.StandardKey.Find,
+                                             lambda: self.search.focus(here=True),
+                                             sp.SP_FileDialogContentsView)
+        self.preview_action = self._action(_("Preview"), "F3", self._toggle_preview,
+                                           sp.SP_FileDialogContentsView)
+        for action in (self.rename_action, self.describe_action, self.move_action,
+                       self.new_folder_action):
+            action.setEnabled(False)  # until describe said what this user may do
+        self.preview_action.setCheckable(True)
+        self.preview_action.setChecked(self.settings.get(SHOW_PREVIEW))
         self.new_version_action = self._action(
             _("Upload new version…"), "Ctrl+Shift+U",
             lambda: self.uploads.new_version(self.single_record()), sp.SP_FileDialogNewFolder)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for action in (self.download_action, self.new_version_action, self.delete_action):
-            self.table.addAction(action)
-        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        for entry in (self.download_action, self.new_version_action, None, self.rename_action,
+                      self.describe_action, self.move_action, self.delete_action):
+            self.table.addAction(entry or self._separator())
         self._selection_changed()
-        self._action(_("Find"), QKeySequence.StandardKey.Find,
-                     lambda: self.filter.setFocus(), sp.SP_FileDialogContentsView)
         self._build_menus()
         toolbar = QToolBar(_("Actions"))
         toolbar.setObjectName("mainToolbar")
@@ -284,7 +346,15 @@ class MainWindow(QMainWindow):
         for action in (self.upload_action, self.download_action, self.download_folder_action,
                        self.refresh_action, self.delete_action):
             toolbar.addAction(action)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.search)
         self.addToolBar(toolbar)
+        for first, second in ((self.search.field, self.search.scope),
+                              (self.search.scope, self.folder_view),
+                              (self.folder_view, self.table)):
+            self.setTabOrder(first, second)
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu(_("&File"))
@@ -301,12 +371,18 @@ class MainWindow(QMainWindow):
             lambda: self.upload_saved_action.setChecked(
                 self.settings.get(UPLOAD_SAVED)))
         file_menu.addSeparator()
+        file_menu.addAction(self.new_folder_action)
         self.watched_action = file_menu.addAction(
             _("&Watched folders…"), lambda: self.watched.open_dialog(self.folders.folders))
         file_menu.addSeparator()
         file_menu.addAction(_("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        edit_menu = self.menuBar().addMenu(_("&Edit"))
+        for entry in (self.rename_action, self.describe_action, self.move_action,
+                      self.delete_action, None, self.find_action, self.find_here_action):
+            edit_menu.addAction(entry) if entry else edit_menu.addSeparator()
         view_menu = self.menuBar().addMenu(_("&View"))
         view_menu.addAction(self.refresh_action)
+        view_menu.addAction(self.preview_action)
         language_menu = view_menu.addMenu(_("&Language (from the next start)"))
         names = {"": _("System language"), "en": "English", "fr": "Français"}
         current = self.settings.get(LANGUAGE)
@@ -369,9 +445,11 @@ class MainWindow(QMainWindow):
         state = self.settings.get(WINDOW_STATE)
         if not state.isEmpty():
             self.restoreState(state)
-        splitter = self.settings.get(WINDOW_SPLITTER)
-        if not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
+        for option, splitter in ((WINDOW_SPLITTER, self.splitter),
+                                 (CONTENT_SPLITTER, self.content)):
+            saved = self.settings.get(option)
+            if not saved.isEmpty():
+                splitter.restoreState(saved)
         self.panel.set_folded(self.settings.get(TRANSFERS_FOLDED))
 
     # -- folders and documents ----------------------------------------------
@@ -388,7 +466,9 @@ class MainWindow(QMainWindow):
     def _folders_loaded(self, folders: list[Folder]) -> None:
         current = self.current_folder()
         self.folders.set_folders(folders)
-        self.documents.set_folder_names({f.id: f.name for f in folders})  # a record's list
+        names = {f.id: f.name for f in folders}
+        self.documents.set_folder_names(names)  # a record's list, search results
+        self.details.folder_names = names
         wanted = current.id if current else self.settings.last_folder(
             self.client.endpoint, self.client.username)
         row = self.folders.row_of(wanted)
@@ -398,8 +478,12 @@ class MainWindow(QMainWindow):
         selection.blockSignals(False)
         if self.record is not None:
             selection.clearSelection()
-        for folder in folders:
-            self.tasks.run(self._counter(folder.id), lambda r: self.folders.set_count(*r),
+        self.recount({f.id for f in folders})
+
+    def recount(self, folder_ids: set[str]) -> None:
+        """Count these folders' documents again (after uploads, moves, deletions)."""
+        for folder_id in folder_ids:
+            self.tasks.run(self._counter(folder_id), lambda r: self.folders.set_count(*r),
                            lambda e: None, owner=self)
 
     def _counter(self, folder_id: str) -> Callable[[], tuple[str, int]]:
@@ -413,16 +497,56 @@ class MainWindow(QMainWindow):
         folder = self.current_folder()
         if folder is None:
             return
-        if self.record is not None:  # back from a record to the folders
+        self.settings.remember_folder(self.client.endpoint, self.client.username, folder.id)
+        self.search.set_folder_name(folder.name)
+        self.show_folder()
+
+    def show_folder(self) -> None:
+        """Browse the folder selected in the list, leaving a search or a record shown."""
+        folder = self.current_folder()
+        self.search.clear()
+        self._leave_record()
+        if folder is not None and self.documents.folder_id != folder.id:
+            self.documents.set_source(FolderDocuments.of(folder.id))
+        else:
+            self._show_source_title()
+
+    def _leave_record(self) -> None:
+        if self.record is not None:
             self.record = None
             self.records.forget_choice()
             self.record_bar.hide()
-            self.hint.setText(self._folder_hint())
-        elif folder.id == self.documents.folder_id:
-            return  # clicked again on the folder shown
-        self.folder_title.setText(folder.name)
-        self.settings.remember_folder(self.client.endpoint, self.client.username, folder.id)
-        self.documents.set_folder(folder.id)
+
+    def _escape(self) -> None:
+        """Escape in the table: from search results back to the folder."""
+        if self.search.active:
+            self.show_folder()
+
+    def start_search(self, text: str, here: bool) -> None:
+        folder = self.current_folder() if here and self.record is None else None
+        self._leave_record()
+        self.documents.set_source(SearchResults.of(text, folder.id if folder else ""))
+
+    def _show_source_title(self, *_args: Any) -> None:
+        """The title above the table: the folder's name, what was searched and found, or
+        the record shown."""
+        source = self.documents.source
+        if isinstance(source, RecordDocuments) and self.record is not None:
+            self.folder_title.setText(record_title(self.record))
+            self.hint.setText(self.record_bar.hint())
+        elif isinstance(source, SearchResults):
+            where = self.folders.folders[self.folders.row_of(source.folder_id)].name \
+                if self.folders.row_of(source.folder_id) >= 0 else ""
+            self.folder_title.setText(  # how many it found: the count beside it
+                _("“{text}” in “{folder}”").format(text=source.text, folder=where) if where
+                else _("“{text}” in all folders").format(text=source.text))
+            self.hint.setText(_("Search results: Escape or a click on a folder goes back to "
+                                "the folder."))
+        else:
+            folder = self.current_folder()
+            self.folder_title.setText(folder.name if folder else "")
+            self.hint.setText(self._folder_hint() if self.can_create else
+                              _("Your CRM user may not create documents."))
 
     def refresh_documents(self) -> None:
         """The rows shown stay until the new listing replaces them: a refresh that
@@ -438,11 +562,10 @@ class MainWindow(QMainWindow):
         """A record chosen in the Records section: its documents in the table, a
         product's pictures above them."""
         self.record = record
+        self.search.clear()
         self.folder_view.selectionModel().clearSelection()
-        self.folder_title.setText(record_title(record))
         self.record_bar.show_record(record)
-        self.hint.setText(self.record_bar.hint())
-        self.documents.set_source(RecordDocuments(record.id))
+        self.documents.set_source(RecordDocuments(record.id))  # the title follows
 
     def choose_upload(self) -> None:
         """Upload…: into the folder shown, or filed and linked to the record shown."""
@@ -498,22 +621,78 @@ class MainWindow(QMainWindow):
         self.count_label.setText(text)
 
     def _load_permissions(self) -> None:
-        def fetch() -> dict[str, Any]:
-            return self.client.describe("Documents")
-
-        def apply(described: dict[str, Any]) -> None:
-            self.uploads.can_create = bool(described.get("createable", True))
-            self.uploads.can_delete = bool(described.get("deleteable", True))
-            self.uploads.can_update = bool(described.get("updateable", True))
+        """What describe allows: each action is offered only where the server takes it."""
+        def apply(allowed: Rights) -> None:
+            self.uploads.can_create, self.uploads.can_delete = allowed.create, allowed.delete
+            self.uploads.can_update = allowed.update
+            self.desk.rights = allowed
+            self.documents.titles_editable = allowed.update
+            self.details.can_edit = allowed.update
+            self.upload_action.setEnabled(allowed.create)
+            self.delete_action.setEnabled(allowed.delete)
+            for action in (self.rename_action, self.describe_action, self.move_action):
+                action.setEnabled(allowed.update)
+            self.new_folder_action.setEnabled(allowed.create_folders)
+            self.new_folder_action.setToolTip(allowed.folder_refusal or _("New folder…"))
+            self.new_folder_action.setStatusTip(allowed.folder_refusal)
+            self._show_source_title()
             self._selection_changed()
-            self.upload_action.setEnabled(self.can_create)
-            self.delete_action.setEnabled(self.can_delete)
-            if not self.can_create:
-                self.hint.setText(_("Your CRM user may not create documents."))
 
-        self.tasks.run(fetch, apply, self._background_error)
+        self.tasks.run(lambda: rights(self.client), apply, self._background_error)
 
-    # -- uploads ------------------------------------------------------------
+    # -- the selected documents: preview, details, desk actions --------------------
+    def _selection_changed(self, *_args: Any) -> None:
+        """"Upload new version…" needs one document that holds a file, and the right;
+        the preview and the details follow once the selection settles."""
+        record = self.single_record()
+        self.new_version_action.setEnabled(
+            record is not None and record.get("filelocationtype") != "E"
+            and self.uploads.can_update)
+        self._selection_timer.start()
+
+    def _selection_settled(self) -> None:
+        records = self.selected_records()
+        self.details.show_records(records)
+        if self.side.isVisible():
+            self.preview.show_records(records)
+
+    def _documents_changed(self, records: list[dict[str, Any]]) -> None:
+        """Renamed, described or moved: shown as the server now has them; moved out of the
+        folder shown, gone from the list."""
+        folder_id = self.documents.folder_id
+        left = {str(r.get("id")) for r in records if folder_id and r.get("folderid") != folder_id}
+        self.documents.replace([r for r in records if str(r.get("id")) not in left])
+        self.documents.remove(left)
+        self._selection_changed()
+
+    def _documents_removed(self, ids: set[str]) -> None:
+        self.documents.remove(ids)
+        self._selection_changed()
+
+    def rename_current(self) -> None:
+        """F2: the title of the current document, edited in place."""
+        index = self.table.currentIndex()
+        if index.isValid() and self.desk.rights.update:
+            column = self.documents.columns.index("notes_title")
+            self.table.edit(self.documents.index(index.row(), column))
+
+    def _describe_current(self) -> None:
+        records = self.selected_records()
+        if len(records) == 1:
+            self.desk.ask_description(records[0])
+        elif records:
+            self.show_error(_("Select one document to edit its description."))
+
+    def _separator(self) -> QAction:
+        separator = QAction(self)
+        separator.setSeparator(True)
+        return separator
+
+    def _toggle_preview(self, shown: bool) -> None:
+        self.settings.set(SHOW_PREVIEW, shown)
+        self.side.setVisible(shown)
+        self._selection_changed()
+
     def start_upload(self, paths: list[Path], folder: Folder | None) -> None:
         self.uploads.start(paths, folder or self.current_folder())
 
@@ -531,13 +710,6 @@ class MainWindow(QMainWindow):
     def single_record(self) -> dict[str, Any] | None:
         records = self.selected_records()
         return records[0] if len(records) == 1 else None
-
-    def _selection_changed(self) -> None:
-        """"Upload new version…" needs one document that holds a file, and the right."""
-        record = self.single_record()
-        self.new_version_action.setEnabled(
-            record is not None and record.get("filelocationtype") != "E"
-            and self.uploads.can_update)
 
     # -- downloads ----------------------------------------------------------
     def selected_records(self) -> list[dict[str, Any]]:
@@ -570,31 +742,13 @@ class MainWindow(QMainWindow):
         self.folder_downloads.start(folder, dest, mirror)
 
     def open_document(self, index: Any = None) -> None:
-        record = self.proxy.index(index.row(), 0).data(RECORD_ROLE) if index else None
+        record = self.documents.index(index.row(), 0).data(RECORD_ROLE) if index else None
         if record is not None:
             self.cache.open(record)
 
-    # -- delete -------------------------------------------------------------
     def delete_selected(self) -> None:
-        records = self.selected_records()
-        if not records or not self.can_delete:
-            return
-        names = [str(r.get("notes_title") or r.get("filename") or r.get("id")) for r in records]
-        answer = QMessageBox.question(
-            self, _("Delete documents"),
-            ngettext("Delete this document from the CRM?\n\n{names}\n\nThis cannot be undone.",
-                     "Delete these {count} documents from the CRM?\n\n{names}\n\n"
-                     "This cannot be undone.", len(records)).format(
-                count=len(records), names=names_list(names)),
-            ASK_YES_NO, QMessageBox.StandardButton.No)  # a slip of Enter deletes nothing
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-
-        def delete() -> None:
-            for record in records:
-                self.client.delete(record["id"])
-
-        self.tasks.run(delete, lambda _: self.refresh(), self._background_error)
+        """Delete: the documents named, default No, the recycle bin said (manage.py)."""
+        self.desk.ask_delete(self.selected_records())
 
     # -- transfers ----------------------------------------------------------
     def cancel_selected_transfers(self) -> None:
@@ -695,6 +849,7 @@ class MainWindow(QMainWindow):
         self.settings.set(WINDOW_GEOMETRY, self.saveGeometry())
         self.settings.set(WINDOW_STATE, self.saveState())
         self.settings.set(WINDOW_SPLITTER, self.splitter.saveState())
+        self.settings.set(CONTENT_SPLITTER, self.content.saveState())
         self.settings.set(TRANSFERS_FOLDED, self.panel.folded)
         # The window goes at once: the helper cancels and cleans up on its own, and
         # background tasks still on the network are waited for after the event loop.

@@ -143,6 +143,10 @@ class DocumentModel(QAbstractTableModel):
         self.owners = {}
 
     @property
+    def loading(self) -> bool:
+        return self._loading
+
+    @property
     def folder_id(self) -> str:
         """The folder shown, "" when the list is not a folder's."""
         return self.source.folder_id if isinstance(self.source, FolderDocuments) else ""
@@ -182,10 +186,6 @@ class DocumentModel(QAbstractTableModel):
         across = self.source is not None and self.source.across_folders
         self.columns = (*FIELDS[:1], FOLDER, *FIELDS[1:]) if across else FIELDS
         self.endResetModel()
-
-    @property
-    def loading(self) -> bool:
-        return self._loading
 
     @property
     def complete(self) -> bool:

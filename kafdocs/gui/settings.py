@@ -65,10 +65,16 @@ UPLOAD_SAVED = Option("open/upload_saved", False,
                       "an opened copy, once saved, goes up as a new version without asking")
 MIRRORED_FOLDERS = Option("download/mirrored", "[]",
                           "folders downloaded with Mirror, as JSON (CRM key:folder id)")
+CONTENT_SPLITTER = Option("window/content_splitter", QByteArray(),
+                          "documents beside the preview and details")
+SHOW_PREVIEW = Option("view/preview", True, "the preview and details beside the documents")
+PREVIEW_MAX_MB = Option("preview/max_mb", 50,
+                        "larger files are previewed only on request (Preview anyway)")
 OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
     WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDERS,
     RECORD_FOLDER, PROFILES, LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR,
-    UPLOAD_DIR, DOWNLOAD_FOLDERS, WATCHED_FOLDERS, UPLOAD_SAVED, MIRRORED_FOLDERS)}
+    UPLOAD_DIR, DOWNLOAD_FOLDERS, WATCHED_FOLDERS, UPLOAD_SAVED, MIRRORED_FOLDERS,
+    CONTENT_SPLITTER, SHOW_PREVIEW, PREVIEW_MAX_MB)}
 
 
 @dataclass(frozen=True)

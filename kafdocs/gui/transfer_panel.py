@@ -33,12 +33,13 @@ class TransferPanel(QDockWidget):
 
     # what a batch came to; worth a notification; something failed or it stopped early
     announced = Signal(str, bool, bool)
-    uploads_ended = Signal()  # a batch ended while uploads were listed: documents changed
+    uploads_ended = Signal()  # uploads ended since the last time: the documents changed
     retrying = Signal()  # "Retry failed" was asked for, before the jobs are queued again
 
     def __init__(self, transfers: Transfers, parent: Any = None) -> None:
         super().__init__(_("Transfers"), parent)
         self.transfers = transfers
+        self._uploads_told: set[int] = set()  # ended uploads uploads_ended was sent for
         self.model = TransferModel(transfers, self)
         self.model.batch_finished.connect(self._batch_finished)
         self.model.refreshed.connect(self._update_overall)
@@ -158,7 +159,10 @@ class TransferPanel(QDockWidget):
         self.announced.emit(batch_text(summary),
                             summary.seconds >= LONG_BATCH_SECONDS or bool(summary.halted),
                             bool(summary.failed or summary.halted))
-        if any(row.record.kind == "upload" for row in self.model.rows):
+        ended = {row.record.id for row in self.model.rows
+                 if row.record.kind == "upload" and row.record.state.final}
+        if ended - self._uploads_told:  # not for every later batch (a preview's fetch)
+            self._uploads_told |= ended
             self.uploads_ended.emit()
 
 

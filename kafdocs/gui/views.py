@@ -10,14 +10,22 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
 
-from .drops import accept_file_drag, documents_mime, take_file_drop
+from .drops import (
+    accept_documents_drag,
+    accept_file_drag,
+    documents_mime,
+    dropped_documents,
+    take_file_drop,
+)
 from .models import RECORD_ROLE
 
 
 class FolderView(QListView):
-    """The folder list; files dropped on a folder are uploaded into it."""
+    """The folder list; files dropped on a folder are uploaded into it, documents
+    dragged from the table onto a folder are moved into it."""
 
     files_dropped = Signal(list, int)  # paths, row (-1: no folder under the cursor)
+    documents_dropped = Signal(list, int)  # records, row
 
     def __init__(self) -> None:
         super().__init__()
@@ -26,27 +34,38 @@ class FolderView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        accept_file_drag(event)
+        self._take_drag(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        accept_file_drag(event)
+        self._take_drag(event)
+
+    def _take_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
+        if not accept_documents_drag(event):
+            accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        row = self.indexAt(event.position().toPoint()).row()
+        records = dropped_documents(event.mimeData())
+        if records:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+            if row >= 0:
+                self.documents_dropped.emit(records, row)
+            return
         paths = take_file_drop(event)
         if paths:
-            self.files_dropped.emit(paths, self.indexAt(event.position().toPoint()).row())
+            self.files_dropped.emit(paths, row)
 
 
 class DocumentView(QTableView):
     """The document table; documents dragged out are saved where they are dropped,
-    or linked when dropped on a record.
+    moved when dropped on a folder of the list, linked when dropped on a record.
 
     Files must exist when a drag starts, so documents come from the open cache; a drag
-    of documents not all cached carries the documents only (enough to link them); if
-    nothing took it, ``prepare`` fetches the missing copies and the user drags again. One
-    file dropped
-    on a document's row may become its new version (``dropped_on_document``); anything
-    else dropped is uploaded into the folder.
+    of documents not all cached carries the documents only (enough to move or link them); if
+    nothing took it, ``prepare`` fetches the missing copies and the user drags again.
+    One file dropped on a document's row may become its new version
+    (``dropped_on_document``); anything else dropped is uploaded into the folder.
     """
 
     files_dropped = Signal(list)

@@ -52,12 +52,6 @@ def test_folders_listed_with_counts_and_documents_shown(qtbot, window: MainWindo
     assert "Signed in as admin" in window.who.text()
 
 
-def test_filter_box_narrows_the_table(qtbot, window: MainWindow) -> None:
-    select_folder(qtbot, window, "Factures 2026")
-    window.filter.setText("F2026-003")
-    assert window.proxy.rowCount() == 1
-
-
 def test_dropping_files_uploads_them_into_the_current_folder(
         qtbot, window: MainWindow, tmp_path: Path, monkeypatch) -> None:
     shown = auto_accept(monkeypatch)

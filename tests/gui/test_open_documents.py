@@ -43,23 +43,23 @@ def win(qtbot, window_factory, gui_client) -> MainWindow:
 
 
 def record(win: MainWindow, row: int) -> dict:
-    return win.proxy.index(row, 0).data(RECORD_ROLE)
+    return win.documents.index(row, 0).data(RECORD_ROLE)
 
 
 def stored_row(win: MainWindow) -> int:
-    return next(r for r in range(win.proxy.rowCount())
+    return next(r for r in range(win.documents.rowCount())
                 if record(win, r).get("imageattachmentids"))
 
 
 def test_a_document_is_fetched_into_the_cache_then_opened(qtbot, win: MainWindow,
                                                           desktop) -> None:
     row = stored_row(win)
-    win.open_document(win.proxy.index(row, 0))
+    win.open_document(win.documents.index(row, 0))
     qtbot.waitUntil(lambda: len(desktop.opened) == 1, timeout=15_000)
     opened = Path(desktop.opened[0].toLocalFile())
     assert opened == cache_target(win.cache_dir, win.client.endpoint, record(win, row))
     assert opened.stat().st_size == int(record(win, row)["filesize"])
-    win.open_document(win.proxy.index(row, 0))  # now straight from the cache
+    win.open_document(win.documents.index(row, 0))  # now straight from the cache
     qtbot.waitUntil(lambda: len(desktop.opened) == 2)
     assert len(win.queue.jobs) == 1
     assert "Opened a copy of" in win.statusBar().currentMessage()
@@ -68,10 +68,9 @@ def test_a_document_is_fetched_into_the_cache_then_opened(qtbot, win: MainWindow
 def test_a_document_with_a_hostile_id_is_neither_written_nor_opened(
         qtbot, win: MainWindow, desktop, tmp_path: Path) -> None:
     row = stored_row(win)
-    source = win.proxy.mapToSource(win.proxy.index(row, 0)).row()
-    win.documents.rows[source]["id"] = "../../../.config/autostart"  # as the server sent it
+    win.documents.rows[row]["id"] = "../../../.config/autostart"  # as the server sent it
     before = sorted(tmp_path.rglob("*"))
-    win.open_document(win.proxy.index(row, 0))
+    win.open_document(win.documents.index(row, 0))
     assert "not valid" in win.message_bar.messages[-1]
     assert desktop.opened == [] and win.queue.jobs == {}
     assert sorted(tmp_path.rglob("*")) == before
@@ -79,10 +78,8 @@ def test_a_document_with_a_hostile_id_is_neither_written_nor_opened(
 
 def external_row(win: MainWindow, address: str) -> int:
     """A document of the table turned into an external link, as the server may send it."""
-    row = 0
-    source = win.documents.rows[win.proxy.mapToSource(win.proxy.index(row, 0)).row()]
-    source.update(filelocationtype="E", filename=address)
-    return row
+    win.documents.rows[0].update(filelocationtype="E", filename=address)
+    return 0
 
 
 @pytest.fixture
@@ -103,7 +100,7 @@ def answer(monkeypatch) -> list[QMessageBox]:
                                      "/home/user/.bashrc"])
 def test_a_link_that_is_not_a_web_address_is_not_opened(
         win: MainWindow, desktop, answer, address: str) -> None:
-    win.open_document(win.proxy.index(external_row(win, address), 0))
+    win.open_document(win.documents.index(external_row(win, address), 0))
     assert desktop.opened == [] and answer == []
     assert "does not open" in win.message_bar.messages[-1]
 
@@ -111,12 +108,12 @@ def test_a_link_that_is_not_a_web_address_is_not_opened(
 def test_a_web_link_is_shown_and_opened_only_once_accepted(
         win: MainWindow, desktop, answer, monkeypatch) -> None:
     row = external_row(win, "https://www.exämple.fr/offre <b>2026</b>")
-    win.open_document(win.proxy.index(row, 0))
+    win.open_document(win.documents.index(row, 0))
     shown = "https://www.xn--exmple-cua.fr/offre%20%3Cb%3E2026%3C/b%3E"
     assert shown in answer[0].text()
     assert answer[0].textFormat() == Qt.TextFormat.PlainText
     assert [u.toString(QUrl.ComponentFormattingOption.FullyEncoded)
             for u in desktop.opened] == [shown]
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Cancel)
-    win.open_document(win.proxy.index(row, 0))
+    win.open_document(win.documents.index(row, 0))
     assert len(desktop.opened) == 1

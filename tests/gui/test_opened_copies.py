@@ -47,16 +47,16 @@ def win(qtbot, window_factory, gui_client) -> MainWindow:
 
 
 def first_stored(win: MainWindow) -> tuple[Any, dict[str, Any]]:
-    for row in range(win.proxy.rowCount()):
-        index = win.proxy.index(row, 0)
+    for row in range(win.documents.rowCount()):
+        index = win.documents.index(row, 0)
         if index.data(RECORD_ROLE).get("imageattachmentids"):
             return index, index.data(RECORD_ROLE)
     raise AssertionError("no document with a file")
 
 
 def row_of(win: MainWindow, doc_id: str) -> tuple[Any, dict[str, Any]]:
-    for row in range(win.proxy.rowCount()):
-        index = win.proxy.index(row, 0)
+    for row in range(win.documents.rowCount()):
+        index = win.documents.index(row, 0)
         if index.data(RECORD_ROLE)["id"] == doc_id:
             return index, index.data(RECORD_ROLE)
     return None, {}

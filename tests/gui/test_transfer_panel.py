@@ -236,3 +236,24 @@ def test_closing_the_window_waits_at_most_half_a_second_even_for_a_hung_helper(
     assert not process.is_alive()
     rows = window.client.query("SELECT * FROM Documents WHERE filename = 'big.bin';")
     assert rows == []  # the cancelled upload left nothing behind
+
+
+def test_documents_are_reloaded_once_per_ended_upload_not_for_every_later_batch(
+        qtbot) -> None:
+    """A preview's fetch after an upload must not reload the table (and lose the
+    selection): only uploads that ended since the last reload count."""
+    queue = TransferQueue(2)
+    panel = TransferPanel(queue)
+    qtbot.addWidget(panel)
+    reloads: list[bool] = []
+    panel.uploads_ended.connect(lambda: reloads.append(True))
+    with qtbot.waitSignal(panel.model.batch_finished, timeout=5000):
+        queue.submit_batch([Job("up.pdf", ok, kind="upload")])
+    assert reloads == [True]
+    with qtbot.waitSignal(panel.model.batch_finished, timeout=5000):
+        queue.submit_batch([Job("preview.pdf", ok, kind="download")])
+    assert reloads == [True]
+    with qtbot.waitSignal(panel.model.batch_finished, timeout=5000):
+        queue.submit_batch([Job("again.pdf", ok, kind="upload")])
+    assert reloads == [True, True]
+    queue.shutdown()

@@ -1,6 +1,8 @@
-"""The GUI: start-up, a 20,000-document folder, and the GUI thread during transfers.
+"""The GUI: start-up, a 20,000-document folder, searching it, previews, and the GUI
+thread during transfers.
 
-    python -m tests.perf.bench_gui            # 20,000 documents, 1 GiB file, 2,000 files
+    python -m tests.perf.bench_gui            # 20,000 documents, 1 GiB file, 2,000 files,
+                                              # a 5 MB 50-page PDF, a 20-megapixel JPEG
     python -m tests.perf.bench_gui --quick    # small sizes
 
 Runs offscreen. A probe timer fires every 10 ms on the GUI thread; the longest gap
@@ -12,23 +14,26 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QBuffer, QSettings, QTimer
+from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 from PySide6.QtWidgets import QApplication
 
-from kafdocs.api import Client
+from kafdocs.api import Client, Query
 from kafdocs.gui.app import make_app
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.settings import Settings
 from kafdocs.gui.tasks import TaskRunner
 from kafdocs.sandbox.app import Sandbox, SandboxSettings
-from kafdocs.sandbox.schema import DOCUMENT_FOLDERS
+from kafdocs.sandbox.schema import DOCUMENT_FOLDERS, DOCUMENTS
 from kafdocs.transfer.search import search_query
 from kafdocs.transfer.upload import UploadRequest
 from tests.perf.common import (
@@ -216,7 +221,80 @@ def big_folder(box: Sandbox, count: int, size: int = 0) -> int:
     return folder
 
 
-def run(listing: int, big_file: int, many: int) -> str:
+def pdf_with_pictures(pages: int, size: int) -> bytes:
+    """A PDF of ``pages`` pages, each a line of text over a picture of noise (which
+    cannot be compressed), about ``size`` bytes in all: a scanned contract."""
+    side = max(16, int((size / pages / 3) ** 0.5))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+                   b" ".join(b"%d 0 R" % (3 + 3 * n) for n in range(pages)), pages)]
+    for n in range(pages):
+        content, picture = 4 + 3 * n, 5 + 3 * n  # the page itself is object 3 + 3 * n
+        pixels = zlib.compress(os.urandom(side * side * 3), 1)
+        text = b"q 500 0 0 700 50 80 cm /Im Do Q BT /F1 24 Tf 60 800 Td (Page %d) Tj ET" % (n + 1)
+        objects += [
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+            b"/Resources << /XObject << /Im %d 0 R >> /Font << /F1 %d 0 R >> >> >>"
+            % (content, picture, 3 + 3 * pages),
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+            b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+            b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream"
+            % (side, side, len(pixels), pixels)]
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def photo(megapixels: float) -> bytes:
+    """A camera-sized JPEG (3:2), taken sideways: its EXIF says to turn it."""
+    width = int((megapixels * 1e6 * 1.5) ** 0.5)
+    image = QImage(width, width * 2 // 3, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    gradient = QLinearGradient(0, 0, image.width(), image.height())
+    gradient.setColorAt(0, QColor("darkblue"))
+    gradient.setColorAt(1, QColor("orange"))
+    painter.fillRect(image.rect(), gradient)
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+    image.save(buffer, "JPEG", 90)
+    data = bytes(buffer.data())
+    tiff = (b"II*\x00" + struct.pack("<IH", 8, 1) + struct.pack("<HHII", 0x0112, 3, 1, 6)
+            + struct.pack("<I", 0))
+    exif = b"Exif\x00\x00" + tiff
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + data[2:]
+
+
+def preview_folder(box: Sandbox, pdf_pages: int, pdf_size: int, megapixels: float) -> int:
+    """A folder with a large scanned PDF and a camera photo, for the preview pane."""
+    store = box.server.store
+    folder = store.insert(DOCUMENT_FOLDERS, {"foldername": "Preview", "description": "",
+                                             "createdby": "", "sequence": "10"})
+    for title, name, mime, data in (
+            ("Scanned contract", "scan.pdf", "application/pdf",
+             pdf_with_pictures(pdf_pages, pdf_size)),
+            ("Site photo", "photo.jpg", "image/jpeg", photo(megapixels))):
+        docid = store.insert(DOCUMENTS, {
+            "notes_title": title, "folderid": f"22x{folder}", "filelocationtype": "I",
+            "filestatus": "1", "filename": name, "filesize": str(len(data)), "filetype": mime,
+            "assigned_user_id": "19x1", "modifiedtime": "2026-05-06 07:08:09"})
+        tmp = store.new_blob_path()
+        tmp.write_bytes(data)
+        store.add_attachment(docid, name, mime, len(data), tmp)
+    return folder
+
+
+def run(listing: int, big_file: int, many: int, pdf: tuple[int, int], megapixels: float
+        ) -> str:
     work = workdir()
     app = make_app()
     rows = [("start-up: `kafdocs --demo` to a populated window", f"{startup(work):.2f} s", "")]
@@ -225,22 +303,76 @@ def run(listing: int, big_file: int, many: int) -> str:
     box = Sandbox(SandboxSettings(data_dir=work / "crm", access_key=ACCESS_KEY))
     listed = big_folder(box, listing)
     fetched = big_folder(box, many, 30_000)
+    previewed = preview_folder(box, *pdf, megapixels)
     box.stop()
     with sandbox_process(work / "crm", "--max-post-size", str(4 * big_file + MiB)) as url:
         client = Client(url, "admin", ACCESS_KEY)
         client.login()
         rows.append(search_first_page(client, "Document 01"))
-        rows += measure(app, client, work, listed, fetched, listing, big_file, many)
+        rows += measure(app, client, work, listed, fetched, listing, big_file, many,
+                        previewed, pdf, megapixels)
         rows += memory(url, listed, listing, work)
         client.close()
     return table("GUI (offscreen)", rows, ("scenario", "time", "worst GUI-thread stall"))
 
 
+def searches(app: QApplication, window: MainWindow, documents: int, listing: int,
+             probe: Probe) -> list[tuple[str, str, str]]:
+    """From the search sent (after the typing pause) to its first rows in the table."""
+    rows = []
+    for text, what in ((f"doc{listing // 2:05d}", "one match"),
+                       ("document", f"{listing} matches")):
+        probe.start()
+        started = time.perf_counter()
+        window.start_search(text, here=False)
+        spin(app, lambda: window.documents.rowCount() > 0 and not window.documents.loading)
+        rows.append((f"search of {documents} documents, {what}: first results",
+                     f"{(time.perf_counter() - started) * 1000:.0f} ms",
+                     probe.stop()))
+    window.show_folder()
+    return rows
+
+
+def previews(app: QApplication, window: MainWindow, folder: int, probe: Probe,
+             pdf: tuple[int, int], megapixels: float) -> list[tuple[str, str, str]]:
+    """From a click on a document to its preview shown: fetched first, then cached."""
+    index = window.folders.index(window.folders.row_of(f"22x{folder}"))
+    window.folder_view.setCurrentIndex(index)
+    spin(app, lambda: window.documents.rowCount() == 2 and not window.documents.loading)
+    rows = []
+    labels = {"pdf": f"a {pdf[1] / MiB:.0f} MB, {pdf[0]}-page PDF: first page",
+              "image": f"a {megapixels:.0f}-megapixel JPEG"}
+    for cached in (False, True):
+        for title, state in (("Scanned contract", "pdf"), ("Site photo", "image")):
+            row = next(r for r, rec in enumerate(window.documents.rows)
+                       if rec["notes_title"] == title)
+            window.table.clearSelection()
+            spin(app, lambda: window.preview.record is None)
+            probe.start()
+            started = time.perf_counter()
+            flags = window.table.selectionModel().SelectionFlag
+            window.table.selectionModel().select(window.documents.index(row, 0),
+                                                 flags.ClearAndSelect | flags.Rows)
+            try:
+                spin(app, lambda s=state: window.preview.state == s, timeout=120)
+            except TimeoutError:
+                raise SystemExit(f"no preview of {title}: {window.preview.state} "
+                                 f"{window.preview.message.text()} {window.selected_records()} "
+                                 f"{window.side.isVisible()} {window.documents.rowCount()}"
+                                 f"{window._selection_timer.isActive()}") from None
+            rows.append((f"preview of {labels[state]} ({'cached' if cached else 'fetched'})",
+                         f"{(time.perf_counter() - started) * 1000:.0f} ms", probe.stop()))
+    return rows
+
+
 def measure(app: QApplication, client: Client, work: Path, listed: int, fetched: int,
-            listing: int, big_file: int, many: int) -> list[tuple[str, str, str]]:
+            listing: int, big_file: int, many: int, previewed: int, pdf: tuple[int, int],
+            megapixels: float) -> list[tuple[str, str, str]]:
     rows = []
     settings = Settings(QSettings(str(work / "s.ini"), QSettings.Format.IniFormat))
     window = MainWindow(client, settings, TaskRunner(app))
+    window.cache_dir = work / "cache"
+    window.resize(1280, 860)
     window.show()
     gc.freeze()  # as run_gui does once the window is up
     spin(app, lambda: window.folders.rowCount() > 0 and not window.documents._loading)
@@ -274,6 +406,8 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
     down = spin(app, lambda: not window.queue.busy and all(
         r.record.state.final for r in window.transfers.rows))
     rows.append((f"folder download of {many} files", f"{down:.1f} s", probe.stop()))
+    rows += searches(app, window, client.count(Query("Documents")), listing, probe)
+    rows += previews(app, window, previewed, probe, pdf, megapixels)
     window.queue.shutdown()
     window.close()
     settings.store.sync()  # written now, not after the scratch directory is removed
@@ -285,9 +419,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
-        print(run(250, 4 * MiB, 20))
+        print(run(250, 4 * MiB, 20, (5, MiB // 2), 2))
     else:
-        print(run(20_000, 1024 * MiB, 2000))
+        print(run(20_000, 1024 * MiB, 2000, (50, 5 * MiB), 20))
 
 
 if __name__ == "__main__":

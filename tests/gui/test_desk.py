@@ -1,0 +1,406 @@
+"""Find, look at and manage documents in the window: search, preview, details, rename,
+describe, move (by drag onto a folder), delete, new folder — against the sandbox."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Iterator
+from typing import ClassVar
+
+import pytest
+from PySide6.QtCore import QBuffer, Qt, QUrl
+from PySide6.QtGui import QColor, QDropEvent, QImage
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+
+from kafdocs.api import Client, Query
+from kafdocs.gui.drops import documents_mime
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.models import FOLDER
+from kafdocs.gui.search import SearchBox
+from kafdocs.gui.settings import PREVIEW_MAX_MB
+from kafdocs.sandbox.app import Sandbox
+from kafdocs.transfer import JobState, TransferService
+from kafdocs.transfer.sources import FolderDocuments, SearchResults
+from tests.conftest import ACCESS_KEY
+from tests.gui.conftest import select_folder
+from tests.transfer.conftest import add_document, attach_file
+
+
+class Desktop:
+    """Stands in for QDesktopServices: records what the window asked to open."""
+
+    opened: ClassVar[list[QUrl]] = []
+
+    @classmethod
+    def openUrl(cls, url: QUrl) -> bool:
+        cls.opened.append(url)
+        return True
+
+
+def jpeg_turned(width: int, height: int) -> bytes:
+    """A JPEG stored ``width`` x ``height`` whose EXIF says: turn it 90° to show it."""
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    buffer = QBuffer()
+    buffer.open(QBuffer.OpenModeFlag.WriteOnly)
+    image.save(buffer, "JPEG")
+    data = bytes(buffer.data())
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + \
+        struct.pack("<HHII", 0x0112, 3, 1, 6) + struct.pack("<I", 0)  # Orientation = 6
+    exif = b"Exif\x00\x00" + tiff
+    return data[:2] + b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif + data[2:]
+
+
+@pytest.fixture
+def crm(sandbox: Sandbox) -> Iterator[Client]:
+    with Client(sandbox.url, "admin", ACCESS_KEY) as client:
+        yield client
+
+
+@pytest.fixture
+def extra(sandbox: Sandbox, crm: Client) -> dict[str, dict]:
+    """Documents of every kind the preview knows, in the folder "Default"."""
+    made = {
+        "photo": add_document(crm, sandbox, "22x1", "photo.jpg", jpeg_turned(400, 200),
+                              title="Photo tournée", filetype="image/jpeg"),
+        "latin": add_document(crm, sandbox, "22x1", "ancien.txt",
+                              "Relevé de l'été, façade côté rue\n".encode("cp1252") * 20,
+                              title="Texte ancien", filetype="text/plain"),
+        "csv": add_document(crm, sandbox, "22x1", "ventes.csv",
+                            "mois;ventes\njanvier;12\nfévrier;15\n".encode(),
+                            title="Ventes", filetype="text/csv"),
+        "zip": add_document(crm, sandbox, "22x1", "archive.zip", b"PK\x05\x06" + bytes(18),
+                            title="Archive", filetype="application/zip"),
+    }
+    return made
+
+
+@pytest.fixture
+def win(qtbot, window_factory, gui_client, extra, monkeypatch) -> MainWindow:
+    """A window whose transfers run in this process (quicker to start than the helper)."""
+    Desktop.opened = []
+    monkeypatch.setattr("kafdocs.gui.details.QDesktopServices", Desktop)
+    window = window_factory(TransferService(gui_client))
+    qtbot.waitUntil(lambda: window.desk.rights.update and window.documents.titles_editable)
+    return window
+
+
+def row_of(win: MainWindow, title: str) -> int:
+    return next(r for r, rec in enumerate(win.documents.rows) if rec["notes_title"] == title)
+
+
+def choose(qtbot, win: MainWindow, *titles: str) -> None:
+    """Select these documents of the table, as a click and Ctrl+clicks would."""
+    win.table.clearSelection()
+    for title in titles:
+        index = win.documents.index(row_of(win, title), 0)
+        win.table.selectionModel().select(index, win.table.selectionModel().SelectionFlag.Select
+                                          | win.table.selectionModel().SelectionFlag.Rows)
+    flags = win.table.selectionModel().SelectionFlag
+    win.table.selectionModel().setCurrentIndex(
+        win.documents.index(row_of(win, titles[-1]), 0), flags.NoUpdate)
+    assert sorted(r["notes_title"] for r in win.selected_records()) == sorted(titles)
+    qtbot.waitUntil(lambda: not win._selection_timer.isActive())  # preview and details told
+
+
+def preview(qtbot, win: MainWindow, title: str, state: str) -> None:
+    choose(qtbot, win, title)
+    qtbot.waitUntil(lambda: win.preview.record is not None
+                    and win.preview.record["notes_title"] == title
+                    and win.preview.state == state, timeout=15_000)
+
+
+def answer(qtbot, win: MainWindow, text: str | None = None, yes: bool = True) -> None:
+    """Answer the question the desk actions opened."""
+    qtbot.waitUntil(lambda: win.desk.dialog is not None)
+    dialog = win.desk.dialog
+    if isinstance(dialog, QMessageBox):
+        dialog.button(QMessageBox.StandardButton.Yes if yes
+                      else QMessageBox.StandardButton.No).click()
+    else:
+        assert isinstance(dialog, QInputDialog)
+        if text is not None:
+            dialog.setTextValue(text)
+        dialog.accept() if yes else dialog.reject()
+
+
+def server(crm: Client, doc_id: str) -> dict:
+    return crm.retrieve(doc_id)
+
+
+# -- search -----------------------------------------------------------------------
+def test_search_lists_every_folder_with_a_folder_column_and_escape_goes_back(
+        qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Factures 2026")
+    win.find_action.trigger()
+    assert win.search.field.hasFocus() or QApplication.focusWidget() is win.search.field
+    qtbot.keyClicks(win.search.field, "lefevre")
+    qtbot.waitUntil(lambda: isinstance(win.documents.source, SearchResults)
+                    and not win.documents.loading and win.documents.rowCount() == 1)
+    assert win.documents.rows[0]["notes_title"] == "Avenant n°2 Lefèvre"
+    assert win.documents.columns[1] == FOLDER
+    assert win.documents.index(0, 1).data() == "Contrats"
+    assert win.folder_title.text() == "“lefevre” in all folders — 1 document"
+    qtbot.keyClick(win.search.field, Qt.Key.Key_Escape)
+    assert isinstance(win.documents.source, FolderDocuments)
+    assert win.folder_title.text() == "Factures 2026" and win.search.field.text() == ""
+    qtbot.waitUntil(lambda: win.documents.rowCount() == 9)
+
+
+def test_search_in_this_folder_replaces_the_old_filter_of_loaded_rows(
+        qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Factures 2026")
+    win.find_here_action.trigger()
+    assert win.search.here and "Factures 2026" in win.search.scope.currentText()
+    win.search.field.setText("003")
+    qtbot.waitUntil(lambda: isinstance(win.documents.source, SearchResults)
+                    and not win.documents.loading)
+    assert [r["notes_title"] for r in win.documents.rows] == ["Facture F2026-003"]
+    assert FOLDER not in win.documents.columns
+    win.folder_view.clicked.emit(win.folder_view.currentIndex())  # the folder list: back
+    assert isinstance(win.documents.source, FolderDocuments)
+
+
+def test_typing_is_debounced_and_only_the_last_text_is_searched(qtbot) -> None:
+    box = SearchBox(debounce_ms=50)
+    qtbot.addWidget(box)
+    searched: list[str] = []
+    box.searched.connect(lambda text, here: searched.append(text))
+    for text in ("f", "fa", "fac", "fact"):
+        box.field.setText(text)
+    qtbot.waitUntil(lambda: searched != [])
+    assert searched == ["fact"]
+    box.field.setText("")
+    with qtbot.waitSignal(box.cleared):
+        pass
+
+
+# -- preview ------------------------------------------------------------------------
+def test_pdf_preview_shows_the_first_page(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Contrats")
+    preview(qtbot, win, "Conditions générales de vente", "pdf")
+    page = win.preview.picture.image
+    assert not page.isNull() and page.height() > page.width()  # an A4 page, upright
+    assert win.preview.page_label.text() == "Page 1 of 1"
+    assert not win.preview.next.isEnabled()
+
+
+def test_image_preview_is_turned_as_its_exif_says(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Default")
+    preview(qtbot, win, "Photo tournée", "image")
+    shown = win.preview.picture.image
+    assert shown.height() > shown.width()  # stored 400 x 200, shown upright: 200 x 400
+
+
+def test_text_preview_detects_the_encoding(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Default")
+    preview(qtbot, win, "Texte ancien", "text")
+    assert "Relevé de l'été, façade côté rue" in win.preview.text.toPlainText()
+
+
+def test_csv_preview_is_a_table(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Default")
+    preview(qtbot, win, "Ventes", "table")
+    model = win.preview.table.model()
+    assert model.headerData(1, Qt.Orientation.Horizontal) == "ventes"
+    assert model.index(1, 0).data() == "février"
+
+
+def test_unknown_type_shows_its_icon_and_says_so(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Default")
+    preview(qtbot, win, "Archive", "message")
+    assert "No preview for this kind of file" in win.preview.message.text()
+    assert "archive.zip" in win.preview.message.text() and win.preview.icon.isVisible()
+    assert win.queue.jobs == {}  # nothing fetched for nothing
+
+
+def test_a_large_file_waits_for_preview_anyway(qtbot, win: MainWindow) -> None:
+    win.settings.set(PREVIEW_MAX_MB, 0)
+    select_folder(qtbot, win, "Contrats")
+    preview(qtbot, win, "Conditions générales de vente", "message")
+    assert "large" in win.preview.message.text() and win.preview.anyway.isVisible()
+    assert win.queue.jobs == {}
+    win.preview.anyway.click()
+    qtbot.waitUntil(lambda: win.preview.state == "pdf", timeout=15_000)
+
+
+def test_several_documents_selected_are_counted(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Conditions générales de vente", "Bon de commande Moreau")
+    qtbot.waitUntil(lambda: "2 documents selected" in win.preview.message.text())
+    assert win.details.summary.startswith("2 documents selected")
+
+
+def test_moving_on_cancels_the_fetch_of_the_previous_preview(
+        qtbot, make_sandbox: Callable[..., Sandbox], settings, tasks, tmp_path) -> None:
+    box = make_sandbox(demo_data=True, bandwidth=200_000)
+    with Client(box.url, "admin", ACCESS_KEY) as client:
+        big = add_document(client, box, "22x1", "gros.pdf", None, title="Gros PDF",
+                           filetype="application/pdf")
+        attach_file(box, big["id"], b"%PDF-1.4\n" + bytes(3_000_000))
+        window = MainWindow(client, settings, tasks, TransferService(client))
+        window.cache_dir = tmp_path / "cache"
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.folders.rowCount() > 0)
+        select_folder(qtbot, window, "Default")
+        preview(qtbot, window, "Gros PDF", "fetching")
+        qtbot.waitUntil(lambda: any(j.state is JobState.RUNNING
+                                    for j in window.queue.jobs.values()), timeout=10_000)
+        preview(qtbot, window, "Note de bienvenue", "text")
+        qtbot.waitUntil(lambda: any(j.state is JobState.CANCELLED and j.label == "gros.pdf"
+                                    for j in window.queue.jobs.values()), timeout=10_000)
+        window.queue.shutdown(cancel=True)
+
+
+# -- details ------------------------------------------------------------------------
+def test_details_show_the_linked_records_and_open_the_crm_page(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Contrat d'installation photovoltaïque")
+    qtbot.waitUntil(lambda: win.details.values["linked"] not in ("…", ""), timeout=10_000)
+    values = win.details.values
+    assert values["linked"].splitlines() == ["Énergies du Sud (Account)",
+                                             "Panneau solaire 400 W (Product)"]
+    assert values["folder"] == "Contrats" and values["owner"] != "—"
+    assert values["number"].startswith("DOC")
+    shown = win.details.view.toPlainText()
+    assert "Énergies du Sud (Account)" in shown and "Linked to" in shown
+    win.details.open_crm.click()
+    number = win.details.record["id"].split("x")[1]
+    assert Desktop.opened[-1].toString().endswith(
+        f"/index.php?module=Documents&view=Detail&record={number}")
+
+
+# -- changes ------------------------------------------------------------------------
+def test_f2_renames_in_place(qtbot, win: MainWindow, crm: Client) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Bon de commande Moreau")
+    record = win.documents.rows[row_of(win, "Bon de commande Moreau")]
+    qtbot.keyClick(win.table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert editor is not None and editor is not win.table
+    editor.setText("Bon de commande Moreau — signé")  # (keyClicks types ASCII only)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: server(crm, record["id"])["notes_title"] ==
+                    "Bon de commande Moreau — signé", timeout=10_000)
+    qtbot.waitUntil(lambda: any(r["id"] == record["id"] and
+                                r["notes_title"] == "Bon de commande Moreau — signé"
+                                for r in win.documents.rows))
+    assert server(crm, record["id"])["filename"] == record["filename"]
+
+
+def test_edit_description(qtbot, win: MainWindow, crm: Client) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Conditions générales de vente")
+    doc_id = win.details.record["id"]
+    win.details.describe.click()
+    answer(qtbot, win, "Version de mars 2026\nvalidée")
+    qtbot.waitUntil(lambda: server(crm, doc_id)["notecontent"] ==
+                    "Version de mars 2026\nvalidée", timeout=10_000)
+    qtbot.waitUntil(lambda: win.details.values["description"] ==
+                    "Version de mars 2026\nvalidée")
+
+
+def drop_documents(win: MainWindow, records: list[dict], folder: str) -> None:
+    row = next(i for i, f in enumerate(win.folders.folders) if f.name == folder)
+    where = win.folder_view.visualRect(win.folders.index(row)).center()
+    mime = documents_mime(records, [])  # kept: the event does not own it
+    event = QDropEvent(where.toPointF(), Qt.DropAction.MoveAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    win.folder_view.dropEvent(event)
+    assert event.isAccepted() and event.dropAction() == Qt.DropAction.MoveAction
+
+
+def test_dragging_documents_onto_a_folder_moves_them(qtbot, win: MainWindow,
+                                                     crm: Client) -> None:
+    select_folder(qtbot, win, "Contrats")
+    records = [win.documents.rows[row_of(win, t)] for t in ("Avenant n°2 Lefèvre",
+                                                           "Bon de commande Moreau")]
+    drop_documents(win, records, "Ressources humaines")
+    qtbot.waitUntil(lambda: win.documents.rowCount() == 3, timeout=10_000)
+    target = next(f for f in win.folders.folders if f.name == "Ressources humaines")
+    assert {server(crm, r["id"])["folderid"] for r in records} == {target.id}
+    assert server(crm, records[0]["id"])["imageattachmentids"] == \
+        records[0]["imageattachmentids"]
+    qtbot.waitUntil(lambda: next(f for f in win.folders.folders
+                                 if f.name == "Ressources humaines").count == 4)
+    assert next(f for f in win.folders.folders if f.name == "Contrats").count == 3
+
+
+def test_move_to_reports_each_document_that_failed(qtbot, win: MainWindow,
+                                                   crm: Client) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Avenant n°2 Lefèvre", "Bon de commande Moreau")
+    gone = win.documents.rows[row_of(win, "Bon de commande Moreau")]
+    crm.delete(gone["id"])  # by someone else, meanwhile
+    win.move_action.trigger()
+    qtbot.waitUntil(lambda: win.desk.dialog is not None)
+    win.desk.dialog.setTextValue("Default")
+    win.desk.dialog.accept()
+    qtbot.waitUntil(lambda: isinstance(win.desk.dialog, QMessageBox), timeout=10_000)
+    report = win.desk.dialog.text()
+    assert "1 of 2 documents could not be moved" in report
+    assert "Bon de commande Moreau: it was deleted" in report
+    win.desk.dialog.accept()
+    qtbot.waitUntil(lambda: win.documents.rowCount() == 4)
+
+
+def test_delete_names_the_documents_defaults_to_no_and_mentions_the_recycle_bin(
+        qtbot, win: MainWindow, crm: Client) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Avenant n°2 Lefèvre", "Bon de commande Moreau")
+    ids = [r["id"] for r in win.selected_records()]
+    win.delete_action.trigger()
+    qtbot.waitUntil(lambda: win.desk.dialog is not None)
+    box = win.desk.dialog
+    assert "• Avenant n°2 Lefèvre" in box.text() and "• Bon de commande Moreau" in box.text()
+    assert "recycle bin" in box.informativeText()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.No)
+    answer(qtbot, win, yes=False)
+    assert crm.retrieve(ids[0])
+    win.delete_action.trigger()
+    answer(qtbot, win, yes=True)
+    qtbot.waitUntil(lambda: win.documents.rowCount() == 3, timeout=10_000)
+    assert crm.query(Query("Documents").where("id", "IN", ids)) == []
+    qtbot.waitUntil(lambda: next(f for f in win.folders.folders
+                                 if f.name == "Contrats").count == 3)
+
+
+@pytest.fixture
+def flavoured(qtbot, make_sandbox: Callable[..., Sandbox], settings, tasks, tmp_path):
+    made: list[MainWindow] = []
+
+    def make(flavour: str) -> MainWindow:
+        box = make_sandbox(demo_data=True, flavour=flavour)
+        client = Client(box.url, "admin", ACCESS_KEY)
+        client.login()
+        window = MainWindow(client, settings, tasks, TransferService(client))
+        window.cache_dir = tmp_path / "cache"
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.folders.rowCount() > 0 and window.desk.rights.update)
+        assert window.rename_action.isEnabled()  # describe has answered
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.queue.shutdown(cancel=True)
+        window.client.close()
+    tasks.wait(10_000)
+
+
+def test_new_folder_where_the_server_can_create_folders(qtbot, flavoured) -> None:
+    win = flavoured("kafinea")
+    assert win.new_folder_action.isEnabled()
+    win.new_folder_action.trigger()
+    answer(qtbot, win, "Archives 2025")
+    qtbot.waitUntil(lambda: any(f.name == "Archives 2025" for f in win.folders.folders),
+                    timeout=10_000)
+
+
+def test_new_folder_is_disabled_on_stock_vtiger_with_the_reason(qtbot, flavoured) -> None:
+    win = flavoured("vtiger")
+    assert not win.new_folder_action.isEnabled()
+    assert "cannot create folders" in win.new_folder_action.toolTip()
+    assert "known fault of vtiger" in win.new_folder_action.toolTip()
