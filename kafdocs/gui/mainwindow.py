@@ -265,7 +265,7 @@ class MainWindow(QMainWindow):
         left.setSizes([420, 300])
         self.preview = PreviewPane(self.cache, self.tasks, self.settings)
         self.details = DetailsPanel(self.client, self.tasks)
-        self.details.edit_description.connect(self.desk.ask_description)
+        self.details.edit_description.connect(lambda record: self.desk.ask_description([record]))
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.addWidget(self.preview)
         self.side.addWidget(self.details)
@@ -308,8 +308,9 @@ class MainWindow(QMainWindow):
             self.delete_selected, sp.SP_TrashIcon)
         self.rename_action = self._action(_("Rename"), "F2", self.rename_current,
                                           sp.SP_FileDialogDetailedView)
-        self.describe_action = self._action(_("Edit description…"), "Ctrl+E",
-                                            self._describe_current, sp.SP_FileDialogInfoView)
+        self.describe_action = self._action(
+            _("Edit description…"), "Ctrl+E",
+            lambda: self.desk.ask_description(self.selected_records()), sp.SP_FileDialogInfoView)
         self.move_action = self._action(
             _("Move to…"), "Ctrl+M",
             lambda: self.desk.ask_move(self.selected_records(), self.folders.folders),
@@ -675,13 +676,6 @@ class MainWindow(QMainWindow):
         if index.isValid() and self.desk.rights.update:
             column = self.documents.columns.index("notes_title")
             self.table.edit(self.documents.index(index.row(), column))
-
-    def _describe_current(self) -> None:
-        records = self.selected_records()
-        if len(records) == 1:
-            self.desk.ask_description(records[0])
-        elif records:
-            self.show_error(_("Select one document to edit its description."))
 
     def _separator(self) -> QAction:
         separator = QAction(self)

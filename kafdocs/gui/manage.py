@@ -90,15 +90,18 @@ class DocumentActions(QObject):
                       old=record.get("notes_title", ""), new=title.strip()),
                   lambda failed, total: _("The document could not be renamed:"))
 
-    def ask_description(self, record: Record) -> None:
-        if not self._may("update"):
+    def ask_description(self, records: list[Record]) -> None:
+        """One description for the documents (theirs, when they all have the same)."""
+        if not records or not self._may("update"):
             return
-        dialog = self._input(_("Description"),
-                             _("Description of “{title}”:").format(
-                                 title=record.get("notes_title", "")),
-                             str(record.get("notecontent") or ""), multiline=True)
+        texts = {str(r.get("notecontent") or "") for r in records}
+        label = ngettext("Description of “{title}”:", "Description of these {count} documents:",
+                         len(records)).format(title=records[0].get("notes_title", ""),
+                                              count=len(records))
+        dialog = self._input(_("Description"), label, texts.pop() if len(texts) == 1 else "",
+                             multiline=True)
         dialog.resize(480, 300)
-        self._ask(dialog, lambda d: self.set_description([record], d.textValue()))
+        self._ask(dialog, lambda d: self.set_description(records, d.textValue()))
 
     def set_description(self, records: list[Record], text: str) -> None:
         self._run(lambda: manage.set_description(self.client, records, text),

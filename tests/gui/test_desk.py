@@ -301,6 +301,18 @@ def test_edit_description(qtbot, win: MainWindow, crm: Client) -> None:
                     "Version de mars 2026\nvalidée")
 
 
+def test_one_description_for_several_documents(qtbot, win: MainWindow, crm: Client) -> None:
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Avenant n°2 Lefèvre", "Bon de commande Moreau")
+    ids = [r["id"] for r in win.selected_records()]
+    win.describe_action.trigger()
+    qtbot.waitUntil(lambda: win.desk.dialog is not None)
+    assert "these 2 documents" in win.desk.dialog.labelText()
+    answer(qtbot, win, "Signé par les deux parties")
+    qtbot.waitUntil(lambda: all(server(crm, i)["notecontent"] == "Signé par les deux parties"
+                                for i in ids), timeout=10_000)
+
+
 def drop_documents(win: MainWindow, records: list[dict], folder: str) -> None:
     row = next(i for i, f in enumerate(win.folders.folders) if f.name == folder)
     where = win.folder_view.visualRect(win.folders.index(row)).center()
