@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.watched = WatchedFolders(self, client, self.queue, settings, tasks, self.notify)
         self.desk = DocumentActions(client, tasks, self)
         self.desk.said.connect(self.say)
+        self.desk.warned.connect(self.show_error)
         self.desk.changed.connect(self._documents_changed)
         self.desk.removed.connect(self._documents_removed)
         self.desk.folders_touched.connect(self.recount)

@@ -39,7 +39,8 @@ class DocumentActions(QObject):
     removed = Signal(set)  # ids of documents gone from the CRM
     folders_touched = Signal(set)  # ids of folders whose document counts changed
     folder_created = Signal(object)  # the new Folder
-    said = Signal(str, int)
+    said = Signal(str, int)  # what was done, for the status bar
+    warned = Signal(str)  # what was refused or failed: kept in the window's message bar
 
     def __init__(self, client: Client, tasks: TaskRunner, window: QWidget) -> None:
         super().__init__(window)
@@ -161,7 +162,7 @@ class DocumentActions(QObject):
 
     def ask_new_folder(self) -> None:
         if self.rights.folder_refusal:
-            self.said.emit(self.rights.folder_refusal, SAY_MS)
+            self.warned.emit(self.rights.folder_refusal)
             return
         dialog = self._input(_("New folder"), _("Name of the new folder:"))
         self._ask(dialog, lambda d: self.new_folder(d.textValue()))
@@ -179,8 +180,8 @@ class DocumentActions(QObject):
     def _may(self, what: str) -> bool:
         if getattr(self.rights, what):
             return True
-        self.said.emit({"update": _("Your CRM user may not change documents."),
-                        "delete": _("Your CRM user may not delete documents.")}[what], SAY_MS)
+        self.warned.emit({"update": _("Your CRM user may not change documents."),
+                          "delete": _("Your CRM user may not delete documents.")}[what])
         return False
 
     def _run(self, work: Callable[[], list[Outcome]], done_text: Callable[[list[Outcome]], str],
@@ -216,7 +217,7 @@ class DocumentActions(QObject):
         self._ask(box, lambda _box: None)
 
     def _refused(self, what: str, error: BaseException) -> None:
-        self.said.emit(_("{what}: {reason}").format(what=what, reason=describe(error)), SAY_MS)
+        self.warned.emit(_("{what}: {reason}").format(what=what, reason=describe(error)))
 
 
 def _unique_name(folder: Folder, folders: list[Folder]) -> str:

@@ -140,7 +140,8 @@ def test_search_lists_every_folder_with_a_folder_column_and_escape_goes_back(
     assert win.documents.rows[0]["notes_title"] == "Avenant n°2 Lefèvre"
     assert win.documents.columns[1] == FOLDER
     assert win.documents.index(0, 1).data() == "Contrats"
-    assert win.folder_title.text() == "“lefevre” in all folders — 1 document"
+    assert win.folder_title.text() == "“lefevre” in all folders"
+    assert win.count_label.text() == "1 document"
     qtbot.keyClick(win.search.field, Qt.Key.Key_Escape)
     assert isinstance(win.documents.source, FolderDocuments)
     assert win.folder_title.text() == "Factures 2026" and win.search.field.text() == ""
