@@ -369,9 +369,9 @@ class DocumentModel(QAbstractTableModel):
             if str(self.rows[row].get("id")) in ids:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self.rows[row]
-                self.endRemoveRows()
                 self._offset = max(0, self._offset - 1)
-                self.total = max(0, self.total - 1)
+                self.total = max(0, self.total - 1)  # before the views hear of it
+                self.endRemoveRows()
         self._ids -= ids
 
 

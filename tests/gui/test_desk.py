@@ -176,6 +176,44 @@ def test_typing_is_debounced_and_only_the_last_text_is_searched(qtbot) -> None:
         pass
 
 
+def test_actions_work_on_search_results(qtbot, win: MainWindow, crm: Client) -> None:
+    """A result moved to another folder stays listed with its new folder; a result
+    deleted leaves the list and the count."""
+    win.start_search("facture f2026-00", here=False)
+    qtbot.waitUntil(lambda: isinstance(win.documents.source, SearchResults)
+                    and not win.documents.loading and win.documents.rowCount() == 8)
+    moved = win.documents.rows[row_of(win, "Facture F2026-001")]
+    drop_documents(win, [moved], "Contrats")
+    qtbot.waitUntil(lambda: win.documents.index(row_of(win, "Facture F2026-001"), 1).data()
+                    == "Contrats", timeout=10_000)
+    assert win.documents.rowCount() == 8 and isinstance(win.documents.source, SearchResults)
+    choose(qtbot, win, "Facture F2026-002")
+    gone = win.selected_records()[0]["id"]
+    win.delete_action.trigger()
+    answer(qtbot, win, yes=True)
+    qtbot.waitUntil(lambda: win.documents.rowCount() == 7, timeout=10_000)
+    assert crm.query(Query("Documents").where("id", "=", gone)) == []
+    assert win.count_label.text() == "7 documents"
+
+
+def test_search_in_this_folder_finds_a_document_not_loaded_yet_on_stock_vtiger(
+        qtbot, flavoured) -> None:
+    """Issue 21.4: the old filter saw only the rows loaded; the search asks the server."""
+    win = flavoured("vtiger")
+    win.documents.page_size = 3  # the folder's 9 invoices: 3 loaded, as a big folder's 100
+    win.table.setFixedHeight(60)  # full with 3 rows: the view asks for no more
+    select_folder(qtbot, win, "Factures 2026")
+    assert win.documents.rowCount() == 3 and not win.documents.complete
+    assert "Facture F2026-008" not in [r["notes_title"] for r in win.documents.rows]
+    win.find_here_action.trigger()
+    win.search.field.setText("f2026-008")
+    qtbot.waitUntil(lambda: isinstance(win.documents.source, SearchResults)
+                    and not win.documents.loading and win.documents.rowCount() == 1,
+                    timeout=10_000)
+    assert win.documents.rows[0]["notes_title"] == "Facture F2026-008"
+    assert win.folder_title.text() == "“f2026-008” in “Factures 2026”"
+
+
 # -- preview ------------------------------------------------------------------------
 def test_pdf_preview_shows_the_first_page(qtbot, win: MainWindow) -> None:
     select_folder(qtbot, win, "Contrats")
@@ -252,6 +290,40 @@ def test_moving_on_cancels_the_fetch_of_the_previous_preview(
         qtbot.waitUntil(lambda: any(j.state is JobState.CANCELLED and j.label == "gros.pdf"
                                     for j in window.queue.jobs.values()), timeout=10_000)
         window.queue.shutdown(cancel=True)
+
+
+def test_previews_are_drawn_off_the_gui_thread(qtbot, win: MainWindow, monkeypatch) -> None:
+    """PDF pages and pictures are decoded by the TaskRunner, never on the GUI thread."""
+    import threading
+
+    from kafdocs.gui import preview as preview_module
+    threads: list[bool] = []
+
+    def on_a_thread(render: Callable) -> Callable:
+        def recorded(*args):
+            threads.append(threading.current_thread() is threading.main_thread())
+            return render(*args)
+        return recorded
+
+    for name in ("render_pdf_page", "render_image"):
+        monkeypatch.setattr(preview_module, name, on_a_thread(getattr(preview_module, name)))
+    select_folder(qtbot, win, "Default")
+    preview(qtbot, win, "Photo tournée", "image")
+    select_folder(qtbot, win, "Contrats")
+    preview(qtbot, win, "Conditions générales de vente", "pdf")
+    assert threads == [False, False]
+
+
+def test_the_preview_pane_is_hidden_and_stays_hidden(qtbot, win: MainWindow,
+                                                     window_factory) -> None:
+    """View → Preview (F3) is remembered: a window opened later starts without it."""
+    assert win.side.isVisible() and win.preview_action.isChecked()
+    win.preview_action.trigger()
+    assert not win.side.isVisible()
+    later = window_factory(TransferService(win.client))
+    assert not later.preview_action.isChecked() and not later.side.isVisible()
+    later.preview_action.trigger()
+    assert later.side.isVisible()
 
 
 # -- details ------------------------------------------------------------------------

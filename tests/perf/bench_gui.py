@@ -4,6 +4,7 @@ thread during transfers.
     python -m tests.perf.bench_gui            # 20,000 documents, 1 GiB file, 2,000 files,
                                               # a 5 MB 50-page PDF, a 20-megapixel JPEG
     python -m tests.perf.bench_gui --quick    # small sizes
+    python -m tests.perf.bench_gui --desk     # only search and previews (20,000 documents)
 
 Runs offscreen. A probe timer fires every 10 ms on the GUI thread; the longest gap
 between two firings is the worst stall a user could feel.
@@ -293,25 +294,30 @@ def preview_folder(box: Sandbox, pdf_pages: int, pdf_size: int, megapixels: floa
     return folder
 
 
-def run(listing: int, big_file: int, many: int, pdf: tuple[int, int], megapixels: float
-        ) -> str:
+def run(listing: int, big_file: int, many: int, pdf: tuple[int, int], megapixels: float,
+        desk: bool = False) -> str:
+    """``desk``: the search and preview rows only (no start-up, transfers or memory)."""
     work = workdir()
     app = make_app()
-    rows = [("start-up: `kafdocs --demo` to a populated window", f"{startup(work):.2f} s", "")]
+    rows = [] if desk else [
+        ("start-up: `kafdocs --demo` to a populated window", f"{startup(work):.2f} s", "")]
     # Data is written in-process, then served by a sandbox in its own process, as a
     # real server would be: its threads must not compete for this process's GIL.
     box = Sandbox(SandboxSettings(data_dir=work / "crm", access_key=ACCESS_KEY))
     listed = big_folder(box, listing)
-    fetched = big_folder(box, many, 30_000)
+    fetched = 0 if desk else big_folder(box, many, 30_000)
     previewed = preview_folder(box, *pdf, megapixels)
     box.stop()
     with sandbox_process(work / "crm", "--max-post-size", str(4 * big_file + MiB)) as url:
         client = Client(url, "admin", ACCESS_KEY)
         client.login()
         rows.append(search_first_page(client, "Document 01"))
-        rows += measure(app, client, work, listed, fetched, listing, big_file, many,
-                        previewed, pdf, megapixels)
-        rows += memory(url, listed, listing, work)
+        if desk:
+            rows += measure_desk(app, client, work, listing, previewed, pdf, megapixels)
+        else:
+            rows += measure(app, client, work, listed, fetched, listing, big_file, many,
+                            previewed, pdf, megapixels)
+            rows += memory(url, listed, listing, work)
         client.close()
     return table("GUI (offscreen)", rows, ("scenario", "time", "worst GUI-thread stall"))
 
@@ -365,10 +371,7 @@ def previews(app: QApplication, window: MainWindow, folder: int, probe: Probe,
     return rows
 
 
-def measure(app: QApplication, client: Client, work: Path, listed: int, fetched: int,
-            listing: int, big_file: int, many: int, previewed: int, pdf: tuple[int, int],
-            megapixels: float) -> list[tuple[str, str, str]]:
-    rows = []
+def bench_window(app: QApplication, client: Client, work: Path) -> tuple[MainWindow, Settings]:
     settings = Settings(QSettings(str(work / "s.ini"), QSettings.Format.IniFormat))
     window = MainWindow(client, settings, TaskRunner(app))
     window.cache_dir = work / "cache"
@@ -376,6 +379,26 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
     window.show()
     gc.freeze()  # as run_gui does once the window is up
     spin(app, lambda: window.folders.rowCount() > 0 and not window.documents._loading)
+    return window, settings
+
+
+def measure_desk(app: QApplication, client: Client, work: Path, listing: int, previewed: int,
+                 pdf: tuple[int, int], megapixels: float) -> list[tuple[str, str, str]]:
+    window, settings = bench_window(app, client, work)
+    probe = Probe()
+    rows = searches(app, window, client.count(Query("Documents")), listing, probe)
+    rows += previews(app, window, previewed, probe, pdf, megapixels)
+    window.queue.shutdown()
+    window.close()
+    settings.store.sync()
+    return rows
+
+
+def measure(app: QApplication, client: Client, work: Path, listed: int, fetched: int,
+            listing: int, big_file: int, many: int, previewed: int, pdf: tuple[int, int],
+            megapixels: float) -> list[tuple[str, str, str]]:
+    rows = []
+    window, settings = bench_window(app, client, work)
     index = window.folders.index(window.folders.row_of(f"22x{listed}"))
     probe = Probe().start()
     window.folder_view.setCurrentIndex(index)
@@ -417,11 +440,12 @@ def measure(app: QApplication, client: Client, work: Path, listed: int, fetched:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--desk", action="store_true", help="only search and previews")
     args = parser.parse_args(argv)
     if args.quick:
-        print(run(250, 4 * MiB, 20, (5, MiB // 2), 2))
+        print(run(250, 4 * MiB, 20, (5, MiB // 2), 2, desk=args.desk))
     else:
-        print(run(20_000, 1024 * MiB, 2000, (50, 5 * MiB), 20))
+        print(run(20_000, 1024 * MiB, 2000, (50, 5 * MiB), 20, desk=args.desk))
 
 
 if __name__ == "__main__":
