@@ -361,8 +361,8 @@ class PreviewPane(QWidget):
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
-            reason = str(error) if isinstance(error, (CannotShow, OSError)) else describe(error)
-            self._say(_("This file cannot be shown: {reason}").format(reason=reason))
+            self._say(_("This file cannot be shown: {reason}").format(
+                reason=failure_reason(error)))
 
     def turn(self, step: int) -> None:
         """Another page of the PDF shown."""
@@ -412,3 +412,13 @@ class PreviewPane(QWidget):
         self.state = state
         self.stack.setCurrentWidget(page)
         self.shown.emit(state)
+
+
+def failure_reason(error: BaseException) -> str:
+    """Why a file could not be shown, in the user's words."""
+    if isinstance(error, CannotShow):
+        return str(error)
+    if isinstance(error, OSError):
+        return _("the copy on this computer cannot be read ({reason})").format(
+            reason=error.strerror or error)
+    return describe(error)

@@ -22,6 +22,8 @@ from typing import Any
 from PySide6.QtCore import QMimeDatabase, QSize, Qt
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
+from kafdocs.i18n import _
+
 TEXT_LIMIT = 64 * 1024  # the start of a text file shown: enough to recognise it
 TABLE_ROWS = 500  # rows of a CSV file shown
 MAX_PIXELS = 40_000_000  # a picture larger than this is not decoded whole (a decompression bomb)
@@ -38,7 +40,8 @@ class Kind(Enum):
 
 
 class CannotShow(Exception):
-    """The file is not what its type says, or is damaged: the message says so."""
+    """The file is not what its type says, or is damaged: the message says so, in the
+    user's words (never PDFium's or the image reader's)."""
 
 
 def kind_of(file_name: str, mime: str) -> Kind:
@@ -96,11 +99,13 @@ def render_pdf_page(path: Path, number: int, width: int) -> PdfPage:
         try:
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
-            raise CannotShow(str(exc)) from exc
+            locked = getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD
+            raise CannotShow(_("the PDF is protected by a password") if locked else
+                             _("the file is damaged or is not really a PDF")) from exc
         try:
             count = len(document)
             if count == 0:
-                raise CannotShow("no pages")
+                raise CannotShow(_("the PDF has no pages"))
             number = max(0, min(number, count - 1))
             page = document[number]
             try:
@@ -127,7 +132,8 @@ def render_image(path: Path, box: QSize) -> QImage:
     size = reader.size()  # as stored, before the EXIF turn
     if size.isValid():
         if size.width() * size.height() > MAX_PIXELS * 4:
-            raise CannotShow("too many pixels")
+            raise CannotShow(_("the picture is too large to show ({width} × {height} "
+                               "pixels)").format(width=size.width(), height=size.height()))
         rotate90 = QImageIOHandler.Transformation.TransformationRotate90
         turned = bool(reader.transformation() & rotate90)
         fit = box.transposed() if turned else box
@@ -135,7 +141,7 @@ def render_image(path: Path, box: QSize) -> QImage:
             reader.setScaledSize(size.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
     if image.isNull():
-        raise CannotShow(reader.errorString())
+        raise CannotShow(_("the picture is damaged, or of a kind this computer cannot show"))
     return image
 
 

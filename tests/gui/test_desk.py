@@ -23,6 +23,7 @@ from kafdocs.transfer import JobState, TransferService
 from kafdocs.transfer.sources import FolderDocuments, SearchResults
 from tests.conftest import ACCESS_KEY
 from tests.gui.conftest import select_folder
+from tests.gui.test_mainwindow import auto_accept
 from tests.transfer.conftest import add_document, attach_file
 
 
@@ -71,6 +72,10 @@ def extra(sandbox: Sandbox, crm: Client) -> dict[str, dict]:
                             title="Ventes", filetype="text/csv"),
         "zip": add_document(crm, sandbox, "22x1", "archive.zip", b"PK\x05\x06" + bytes(18),
                             title="Archive", filetype="application/zip"),
+        "broken": add_document(crm, sandbox, "22x1", "abîmé.pdf", b"%PDF-1.4\ngarbage",
+                               title="PDF abîmé", filetype="application/pdf"),
+        "not_a_picture": add_document(crm, sandbox, "22x1", "photo.png", b"not a picture",
+                                      title="Fausse photo", filetype="image/png"),
     }
     return made
 
@@ -251,6 +256,19 @@ def test_unknown_type_shows_its_icon_and_says_so(qtbot, win: MainWindow) -> None
     assert "No preview for this kind of file" in win.preview.message.text()
     assert "archive.zip" in win.preview.message.text() and win.preview.icon.isVisible()
     assert win.queue.jobs == {}  # nothing fetched for nothing
+
+
+@pytest.mark.parametrize(("title", "said"), [
+    ("PDF abîmé", "the file is damaged or is not really a PDF"),
+    ("Fausse photo", "the picture is damaged, or of a kind this computer cannot show")])
+def test_a_damaged_file_says_so_in_plain_words(qtbot, win: MainWindow, title: str,
+                                               said: str) -> None:
+    select_folder(qtbot, win, "Default")
+    choose(qtbot, win, title)
+    qtbot.waitUntil(lambda: win.preview.message.text().startswith("This file cannot be shown"),
+                    timeout=15_000)
+    assert win.preview.message.text() == f"This file cannot be shown: {said}"
+    assert "PDFium" not in win.preview.message.text()
 
 
 def test_a_large_file_waits_for_preview_anyway(qtbot, win: MainWindow) -> None:
@@ -449,6 +467,24 @@ def test_delete_names_the_documents_defaults_to_no_and_mentions_the_recycle_bin(
     assert crm.query(Query("Documents").where("id", "IN", ids)) == []
     qtbot.waitUntil(lambda: next(f for f in win.folders.folders
                                  if f.name == "Contrats").count == 3)
+
+
+def test_counts_and_list_follow_an_upload_without_refresh(qtbot, win: MainWindow, tmp_path,
+                                                          monkeypatch) -> None:
+    """Issue 15: a folder showed "(3)" while listing 5 documents until F5."""
+    auto_accept(monkeypatch)
+    select_folder(qtbot, win, "Ressources humaines")
+    qtbot.waitUntil(lambda: all(f.count is not None for f in win.folders.folders))
+    before = win.documents.rowCount()
+    files = [tmp_path / "fiche de poste.txt", tmp_path / "planning.txt"]
+    for path in files:
+        path.write_text("kafdocs " + path.name)
+    win.start_upload(files, None)
+    qtbot.waitUntil(lambda: win.documents.rowCount() == before + 2, timeout=15_000)
+    qtbot.waitUntil(lambda: next(f for f in win.folders.folders
+                                 if f.name == "Ressources humaines").count == before + 2,
+                    timeout=10_000)
+    assert win.count_label.text() == f"{before + 2} documents"
 
 
 @pytest.fixture
