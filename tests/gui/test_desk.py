@@ -511,6 +511,45 @@ def flavoured(qtbot, make_sandbox: Callable[..., Sandbox], settings, tasks, tmp_
     tasks.wait(10_000)
 
 
+def test_a_user_who_may_not_change_documents_is_offered_no_change(
+        qtbot, make_sandbox: Callable[..., Sandbox], settings, tasks, tmp_path,
+        monkeypatch) -> None:
+    """describe says what the user may do: the sandbox's answer, with the rights a
+    read-only CRM profile gets (its admin user may do everything)."""
+    box = make_sandbox(demo_data=True)
+    real = Client.describe
+
+    def read_only(client: Client, module: str) -> dict:
+        answer = dict(real(client, module))
+        answer.update(createable=False, updateable=False, deleteable=False)
+        return answer
+
+    monkeypatch.setattr(Client, "describe", read_only)
+    client = Client(box.url, "admin", ACCESS_KEY)
+    client.login()
+    window = MainWindow(client, settings, tasks, TransferService(client))
+    window.cache_dir = tmp_path / "cache"
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.desk.rights.folder_refusal.startswith("Your CRM user"),
+                    timeout=10_000)
+    for action in (window.rename_action, window.describe_action, window.move_action,
+                   window.delete_action, window.new_folder_action, window.upload_action):
+        assert not action.isEnabled(), action.text()
+    assert window.new_folder_action.toolTip() == "Your CRM user may not create folders."
+    select_folder(qtbot, window, "Contrats")
+    choose(qtbot, window, "Bon de commande Moreau")
+    assert not window.details.describe.isEnabled()
+    assert not window.documents.flags(window.documents.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    records = [window.documents.rows[row_of(window, "Bon de commande Moreau")]]
+    drop_documents(window, records, "Default")  # a drag onto a folder: refused, said why
+    qtbot.waitUntil(lambda: "Your CRM user may not change documents."
+                    in window.message_bar.messages)
+    assert client.retrieve(records[0]["id"])["folderid"] == records[0]["folderid"]
+    window.queue.shutdown(cancel=True)
+    client.close()
+
+
 def test_new_folder_where_the_server_can_create_folders(qtbot, flavoured) -> None:
     win = flavoured("kafinea")
     assert win.new_folder_action.isEnabled()
