@@ -419,6 +419,6 @@ def folder_report(reports: list[SyncReport], jobs: list[JobRecord]
     """Per folder: new, updated, renamed, removed, kept because changed locally, failed."""
     outcomes = [SyncOutcome.of(report, [j for j in jobs if j.meta.get("folder") == report.path])
                 for report in reports]
-    lines = [line for o in outcomes for line in (*o.details(), o.line())]
+    lines = [line for o in outcomes for line in (*o.details(fetches=False), o.line())]
     fine = not any(o.report.failures for o in outcomes)
     return {"folders": [o.as_json() for o in outcomes]} if reports else {}, lines, fine

@@ -156,8 +156,9 @@ class FolderDownloads(QObject):
         self.said.emit(outcome.line(), SAY_MS)
         details = outcome.details()
         if details:  # removed, kept, not from the CRM, failed: worth a look
-            box = QMessageBox(QMessageBox.Icon.Information, _("Folder download"),
-                              outcome.line(), QMessageBox.StandardButton.Ok, self.window)
+            icon = QMessageBox.Icon.Warning if outcome.failed else QMessageBox.Icon.Information
+            box = QMessageBox(icon, _("Folder download"), outcome.line(),
+                              QMessageBox.StandardButton.Ok, self.window)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setInformativeText("\n".join(details[:12]))
             if len(details) > 12:

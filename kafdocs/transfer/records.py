@@ -66,6 +66,12 @@ class JobRecord:
     started_at: float = 0.0  # time.monotonic() of the process that applied the event
     finished_at: float = 0.0
 
+    @property
+    def reason(self) -> str:
+        """Its message for a line that names the job already: a check that names its
+        file ("contrat.pdf: the file is empty…") does not say the name twice."""
+        return self.message.removeprefix(f"{self.label}: ")
+
 
 @dataclass(frozen=True)
 class JobEvent:
@@ -279,9 +285,7 @@ def summarize(records: list[JobRecord]) -> Summary:
             result.not_started += 1
         elif record.state is JobState.FAILED:
             result.failed += 1
-            # "name: reason" messages (checks that name their file) say the name once
-            result.failures.append((record.label,
-                                    record.message.removeprefix(f"{record.label}: ")))
+            result.failures.append((record.label, record.reason))
         elif record.state is JobState.SKIPPED:
             result.skipped += 1
         elif record.state is JobState.CANCELLED:

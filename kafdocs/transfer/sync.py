@@ -311,14 +311,16 @@ class SyncOutcome:
     new: int = 0
     updated: int = 0
     failed: int = 0
+    failed_fetches: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
 
     @classmethod
     def of(cls, report: SyncReport, jobs: list[JobRecord]) -> SyncOutcome:
         done = [j for j in jobs if j.state is JobState.DONE]
+        failed = [(j.label, j.reason) for j in jobs if j.state is JobState.FAILED]
         return cls(report,
                    new=sum(j.meta.get("change") == NEW for j in done),
                    updated=sum(j.meta.get("change") == UPDATED for j in done),
-                   failed=len(report.failures) + sum(j.state is JobState.FAILED for j in jobs))
+                   failed=len(report.failures) + len(failed), failed_fetches=failed)
 
     @property
     def nothing_changed(self) -> bool:
@@ -345,8 +347,9 @@ class SyncOutcome:
         ]
         return _("“{folder}”: {counts}").format(folder=r.folder, counts=", ".join(parts))
 
-    def details(self) -> list[str]:
-        """One line per file a person may want to look at."""
+    def details(self, fetches: bool = True) -> list[str]:
+        """One line per file a person may want to look at; without the fetches that
+        failed when ``fetches`` is false (the command line prints those as they end)."""
         r = self.report
         lines = [_("renamed: {old} → {new}").format(old=old, new=new) for old, new in r.renamed]
         where = _("the system trash") if r.trash == SYSTEM else os.path.join(r.path, LOCAL_TRASH)
@@ -356,8 +359,9 @@ class SyncOutcome:
                   for name in r.kept_changed]
         lines += [_("not from the CRM, kept: {name}").format(name=name)
                   for name in r.added_locally]
+        failures = r.failures + (self.failed_fetches if fetches else [])
         lines += [_("failed: {name}: {reason}").format(name=name, reason=reason)
-                  for name, reason in r.failures]
+                  for name, reason in failures]
         return lines
 
     def as_json(self) -> dict[str, Any]:

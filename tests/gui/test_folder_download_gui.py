@@ -15,6 +15,7 @@ from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.transfer import TransferService, trash
 from tests.conftest import FLAVOUR
 from tests.gui.conftest import select_folder
+from tests.transfer.conftest import set_fields
 
 
 @pytest.fixture
@@ -88,6 +89,23 @@ def test_the_window_says_what_a_mirrored_run_did(
                           "0 kept because changed locally, 0 failed")
     assert "not from the CRM, kept: mes notes.txt" in box.informativeText()
     assert f"removed (to the system trash): {trashed[0]}" in box.informativeText()
+
+
+def test_a_fetch_that_failed_is_listed_with_its_reason(
+        qtbot, win: MainWindow, gui_client: Client, sandbox, tmp_path: Path,
+        monkeypatch) -> None:
+    boxes: list[QMessageBox] = []
+    monkeypatch.setattr(QMessageBox, "open", lambda self: boxes.append(self))
+    folder = next(f for f in win.folders.folders if f.name == "Contrats")
+    rows = gui_client.query(f"SELECT * FROM Documents WHERE folderid = '{folder.id}';")
+    liar = next(r for r in rows if r.get("imageattachmentids"))
+    size = int(liar["filesize"])
+    set_fields(sandbox, liar["id"], filesize=str(size + 1))
+    download(qtbot, win, "Contrats", tmp_path)
+    (box,) = boxes
+    assert box.text().endswith(", 1 failed") and box.icon() is QMessageBox.Icon.Warning
+    assert (f"failed: {liar['filename']}: the CRM says {size + 1} bytes but the file has "
+            f"{size}; the file was not saved") in box.informativeText()
 
 
 def test_cancelling_the_dialog_downloads_nothing(qtbot, win: MainWindow, tmp_path: Path) -> None:
