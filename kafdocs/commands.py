@@ -334,6 +334,9 @@ def cmd_upload(args: argparse.Namespace) -> int:
         raise UsageError(_("Give the folder to file into with --folder (or --image to add "
                            "pictures to a product)"))
     found = expand_paths(args.files)
+    for path, reason in found.left_out:  # hidden files, links out of a folder given
+        warn(_("not sent: {name} ({reason})").format(name=terminal_text(str(path)),
+                                                     reason=reason))
     with connect(args) as client:
         folder = resolve_folder(client, args.folder)
         if args.link:
@@ -342,7 +345,8 @@ def cmd_upload(args: argparse.Namespace) -> int:
         same_name = find_duplicates(client, folder.id, [path.name for path in found.files])
         keep_as = keep_both_names(client, folder.id, same_name) \
             if same_name and policy is OnDuplicate.KEEP else {}
-        requests = [UploadRequest(path, folder.id, args.title, args.link, policy,
+        requests = [UploadRequest(path, folder.id, args.title or found.title(path),
+                                  args.link, policy,
                                   duplicates=tuple(same_name.get(path.name, [])),
                                   file_name=keep_as.get(path.name))
                     for path in found.files]

@@ -15,7 +15,9 @@ Whether a copy changed is decided off the GUI thread (``copy_state``).
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -23,18 +25,25 @@ from typing import Any
 import platformdirs
 from PySide6.QtCore import QFileSystemWatcher, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QCheckBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QFileDialog, QMessageBox, QWidget
 
 from kafdocs.api import BadAnswer, Client
 from kafdocs.i18n import _
 from kafdocs.transfer import JobRecord, JobState, Transfers
 from kafdocs.transfer.cache import CURRENT, EDITED, FETCH, cache_target, copy_state
-from kafdocs.transfer.download import entry_for, expected_size, modified_timestamp, web_link
+from kafdocs.transfer.download import (
+    entry_for,
+    expected_size,
+    modified_timestamp,
+    skip_reason,
+    web_link,
+)
 from kafdocs.transfer.manifest import Manifest
 from kafdocs.transfer.upload import UploadRequest
 
 from .messages import describe
-from .settings import UPLOAD_SAVED, Settings
+from .opener import NoApplicationBox, can_open, launch, show_in_folder
+from .settings import DOWNLOAD_DIR, UPLOAD_SAVED, Settings
 from .tasks import TaskRunner
 
 
@@ -43,6 +52,8 @@ def default_root() -> Path:
 
 
 SAY_MS = 10_000
+PREFETCH_BYTES = 10_000_000  # a selected document this small is fetched for its first drag
+PREFETCH_COUNT = 20  # the most documents fetched ahead for one selection
 SETTLE_MS = 1000  # a saved file is looked at once it has been quiet this long
 
 
@@ -67,6 +78,8 @@ class DocumentCache(QObject):
         self.tasks, self.settings = tasks, settings
         self.root = root or default_root()
         self._open_when_fetched: set[Path] = set()
+        self._fetching: set[Path] = set()  # copies asked for and not arrived yet
+        self._for_drag: set[Path] = set()  # copies a drag is waiting for
         self.opened: dict[Path, Opened] = {}
         self.watcher = QFileSystemWatcher(self)
         self.watcher.fileChanged.connect(self._touched)
@@ -116,7 +129,7 @@ class DocumentCache(QObject):
         else:
             self._open_when_fetched.add(path)
             self.watch(record, path)
-            self.fetch(record)
+            self.fetch(record)  # or the one on its way (fetched ahead) opens on arrival
 
     def local(self, record: dict[str, Any], found: Callable[[Path | None], None]) -> None:
         """The copy to look at (the preview): ``found(path)`` with the current copy, or
@@ -129,12 +142,15 @@ class DocumentCache(QObject):
                        lambda state: found(None if state == FETCH else target),
                        lambda e: self.warned.emit(describe(e)), owner=self)
 
-    def fetch(self, record: dict[str, Any]) -> Path:
-        """Fetch a copy (unless on its way already); where it will be. Raises BadAnswer
-        for a record whose id cannot name a cache folder."""
+    def fetch(self, record: dict[str, Any], background: bool = False) -> Path:
+        """Fetch a copy, once however often it is wanted before it arrives; where it
+        will be. ``background``: not asked for (ahead of a drag, for the preview): the
+        transfers list no row for it. Raises BadAnswer for a record whose id cannot
+        name a cache folder."""
         target = self.target(record)
-        if not self.fetching(target):
-            self.transfers.fetch(record, self.root)
+        if target not in self._fetching:
+            self._fetching.add(target)
+            self.transfers.fetch(record, self.root, background)
         return target
 
     def fetching(self, target: Path) -> list[int]:
@@ -144,36 +160,92 @@ class DocumentCache(QObject):
 
     def cancel_fetch(self, target: Path) -> None:
         """Nobody looks at this copy any more (the selection moved on): stop fetching it,
-        unless the user asked to open it."""
-        if target not in self._open_when_fetched:
+        unless the user asked to open or drag it."""
+        if target not in self._open_when_fetched and target not in self._for_drag:
             for job_id in self.fetching(target):
                 self.transfers.cancel(job_id)
 
     def _show(self, record: dict[str, Any], path: Path, text: str = "") -> None:
-        open_path(path)
+        """Open the copy with its application, once the desktop said it has one."""
         self.watch(record, path)
+        self.tasks.run(lambda: can_open(path),
+                       lambda known: self._launch(record, path, known, text),
+                       lambda e: self._launch(record, path, None, text), owner=self)
+
+    def _launch(self, record: dict[str, Any], path: Path, known: bool | None,
+                text: str) -> None:
+        if known is False or not launch(path):
+            self._no_application(record, path)
+            return
         text = text or _("Opened a copy of “{title}”: changes you save in it are not in the "
                          "CRM until you upload them — kafdocs will offer to.").format(
             title=_title(record))
         # after the transfers' "finished" line of the same moment, which says less
         QTimer.singleShot(0, self, lambda: self.said.emit(text, SAY_MS))
 
-    def prepare_drag(self, records: list[dict[str, Any]]) -> None:
-        """Fetch the copies a drag out of the table needs; the next drag carries them."""
+    def _no_application(self, record: dict[str, Any], path: Path) -> None:
+        """Nothing opens this type: say so, and offer the folder or another place."""
+        box = NoApplicationBox(path, _title(record), self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            if box.clickedButton() is box.show_button:
+                show_in_folder(path)
+            elif box.clickedButton() is box.save_button:
+                self.save_as(path)
+
+        box.finished.connect(answered)
+        box.open()
+        self.no_application_box = box  # for tests
+
+    def save_as(self, path: Path) -> None:
+        """A copy of the file where the user chooses (copied off the GUI thread)."""
+        start = Path(self.settings.start_folder(DOWNLOAD_DIR)) / path.name
+        chosen, _filter = QFileDialog.getSaveFileName(self.window, _("Save a copy as"),
+                                                      str(start))
+        if not chosen:
+            return
+        dest = Path(chosen)
+        self.settings.set(DOWNLOAD_DIR, str(dest.parent))
+        self.tasks.run(lambda: shutil.copyfile(path, dest),
+                       lambda _done: self.said.emit(_("Saved as {path}").format(path=dest),
+                                                    SAY_MS),
+                       lambda e: self.warned.emit(describe(e)), owner=self)
+
+    def prefetch(self, records: list[dict[str, Any]]) -> None:
+        """Small documents just selected are fetched ahead, quietly: the first drag out
+        of the table then carries their files. Larger ones wait for a drag."""
+        if len(records) > PREFETCH_COUNT:
+            return
         for record in records:
-            if record.get("filelocationtype") != "E" and record.get("imageattachmentids"):
+            if has_file(record) and 0 < expected_size(record) <= PREFETCH_BYTES \
+                    and self.cached(record) is None:
+                with suppress(BadAnswer):  # not asked for: nothing to say
+                    self.fetch(record, background=True)
+
+    def prepare_drag(self, records: list[dict[str, Any]]) -> None:
+        """Fetch the copies a drag out of the table needs; the next drag carries them.
+        The hint stays until they are all here, then says so."""
+        for record in records:
+            if has_file(record):
                 try:
-                    self.fetch(record)
+                    self._for_drag.add(self.fetch(record))
                 except BadAnswer as exc:
                     self.warned.emit(describe(exc))
-        self.said.emit(
-            _("Preparing the files for drag and drop — drag them again in a moment."), 6000)
+        if self._for_drag:
+            self.said.emit(_("Preparing the files for drag and drop — drag them again in a "
+                             "moment."), 0)
 
     def fetched(self, jobs: list[JobRecord]) -> None:
         """Open the documents fetched to be opened; take note of new versions sent."""
         for job in jobs:
             path = Path(job.meta.get("folder", "")) / job.label
+            self._fetching.discard(path)
             self.arrived.emit(path, job)
+            if path in self._for_drag:
+                self._for_drag.discard(path)
+                if not self._for_drag:
+                    self.said.emit(_("The files are ready: drag them out again."), SAY_MS)
             if path in self._open_when_fetched:
                 self._open_when_fetched.discard(path)
                 if job.state is JobState.DONE:
@@ -302,8 +374,9 @@ class DocumentCache(QObject):
         box.deleteLater()
 
 
-def open_path(path: Path) -> None:
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+def has_file(record: dict[str, Any]) -> bool:
+    """A document with a stored file (not a web link, not empty): it can be dragged out."""
+    return skip_reason(record) is None
 
 
 def _title(record: dict[str, Any]) -> str:

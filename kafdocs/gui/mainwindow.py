@@ -219,6 +219,7 @@ class MainWindow(QMainWindow):
         for column, width in enumerate((250, 250, 150, 80, 130)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self.open_document)
+        self.table.open_requested.connect(self.open_document)
         self.table.files_dropped.connect(self._dropped_on_table)
         self.table.dropped_on_document.connect(
             lambda path, record: self.uploads.offer_new_version(path, record,
@@ -657,6 +658,7 @@ class MainWindow(QMainWindow):
         self.details.show_records(records)
         if self.side.isVisible():
             self.preview.show_records(records)
+        self.cache.prefetch(records)  # small ones, so that the first drag carries them
 
     def _documents_changed(self, records: list[dict[str, Any]]) -> None:
         """Renamed, described or moved: shown as the server now has them; moved out of the
@@ -829,8 +831,9 @@ class MainWindow(QMainWindow):
         if not self.watched.may_close():  # asked; answered by keeping on, or quitting
             event.ignore()
             return
-        if self.queue.busy:
-            names = [r.label for r in self.queue.table if not r.state.final]
+        names = [r.label for r in self.queue.table
+                 if not r.state.final and not r.meta.get("background")]  # not fetched ahead
+        if names:
             answer = QMessageBox.question(
                 self, _("Transfers in progress"),
                 ngettext("This transfer is not finished:\n\n{names}\n\nCancel it and quit?",

@@ -61,7 +61,7 @@ class TransferModel(QAbstractTableModel):
     COLUMNS = 7
     batch_finished = Signal(object)  # a batch's Summary, when that batch ends
     refreshed = Signal()  # at most every REFRESH_MS, after rows changed
-    jobs_finished = Signal(list)  # the records that finished since the last refresh
+    jobs_finished = Signal(list)  # the records that ended since the last refresh
     learned = Signal(object)  # ClientFacts the transfers' client found out
 
     def __init__(self, transfers: Transfers, parent: Any = None) -> None:
@@ -93,6 +93,10 @@ class TransferModel(QAbstractTableModel):
         record = self.table.get(event.job_id)
         if record is None:  # forgotten
             return
+        if event.kind in FINAL_EVENTS:
+            self._finished.append(record)
+        if record.meta.get("background"):
+            return  # fetched ahead of a drag: no row, no summary, nothing to say
         row = self.by_id.get(event.job_id)
         if row is None:
             row = Row(record, index=len(self.rows) + len(self._pending))
@@ -103,8 +107,6 @@ class TransferModel(QAbstractTableModel):
             self._reported.discard(record.batch)
         row.samples.append((time.monotonic(), event.done))
         self._dirty.add(row.index)
-        if event.kind == "finished":
-            self._finished.append(record)
         if event.kind in FINAL_EVENTS:
             self._ending.add(record.batch)
 

@@ -5,7 +5,8 @@ when they finish, and they are deleted after use."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +19,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QRadioButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,21 +30,35 @@ from kafdocs.api.servertime import ServerZone
 from kafdocs.i18n import _, ngettext
 from kafdocs.transfer.crmrecords import CrmRecord
 from kafdocs.transfer.folders import Folder
+from kafdocs.transfer.paths import flattened_title
 from kafdocs.transfer.upload import OnDuplicate
 
-from .formatting import bytes_text, date_text, size_text
+from .formatting import bytes_text, date_text, names_list, size_text
 from .record_picker import RecordPicker
 from .tasks import TaskRunner
 
 
+class DroppedFile(NamedTuple):
+    path: Path
+    size: int
+    subfolder: str  # the subfolder of a dropped folder it came from; "" otherwise
+
+
 class UploadDialog(QDialog):
-    """Confirms a drop and lets the user file it on a customer in the same gesture."""
+    """Confirms a drop and lets the user file it on a customer in the same gesture.
+
+    A drop of several files or of a folder lists them (name, size, subfolder) before
+    anything is sent, says what becomes of subfolders, and what was left out and why.
+    """
 
     def __init__(self, client: Client, tasks: TaskRunner, folder_name: str, count: int,
-                 size: int, parent: QWidget | None = None) -> None:
+                 size: int, parent: QWidget | None = None, *,
+                 files: list[DroppedFile] | None = None,
+                 left_out: list[tuple[Path, str]] | None = None) -> None:
         super().__init__(parent)
+        files, left_out = files or [], left_out or []
         self.setWindowTitle(_("Upload documents"))
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(520)
         summary = QLabel(ngettext("Upload {count} file ({size}) to the folder “{folder}”.",
                                   "Upload {count} files ({size}) to the folder “{folder}”.",
                                   count).format(count=count, size=bytes_text(size),
@@ -55,6 +72,31 @@ class UploadDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
+        self.file_list = self._file_list(files)
+        layout.addWidget(self.file_list)
+        self.file_list.setVisible(len(files) > 1 or any(f.subfolder for f in files))
+        self.subfolder_note = QLabel()
+        self.subfolder_note.setWordWrap(True)
+        in_subfolder = next((f for f in files if f.subfolder), None)
+        if in_subfolder is not None:
+            self.subfolder_note.setText(_(
+                "Files of subfolders are filed in “{folder}” too; their title starts with "
+                "their subfolder, for example “{title}”.").format(
+                folder=folder_name,
+                title=flattened_title(in_subfolder.path, in_subfolder.subfolder)))
+        self.subfolder_note.setVisible(in_subfolder is not None)
+        layout.addWidget(self.subfolder_note)
+        self.left_out_note = QLabel()
+        self.left_out_note.setWordWrap(True)
+        self.left_out_note.setTextFormat(Qt.TextFormat.PlainText)
+        if left_out:
+            self.left_out_note.setText(ngettext(
+                "Not sent ({count} item):\n{names}", "Not sent ({count} items):\n{names}",
+                len(left_out)).format(count=len(left_out), names=names_list(
+                    [_("{name} — {reason}").format(name=path.name, reason=reason)
+                     for path, reason in left_out])))
+        self.left_out_note.setVisible(bool(left_out))
+        layout.addWidget(self.left_out_note)
         layout.addWidget(QLabel(_("Also link to a CRM record (optional):")))
         layout.addWidget(self.picker)
         layout.addWidget(buttons)
@@ -63,6 +105,23 @@ class UploadDialog(QDialog):
     @property
     def link_to(self) -> str | None:
         return self.picker.record_id or None
+
+    @staticmethod
+    def _file_list(files: list[DroppedFile]) -> QTreeWidget:
+        tree = QTreeWidget()
+        tree.setAccessibleName(_("Files to upload"))
+        tree.setRootIsDecorated(False)
+        tree.setHeaderLabels([_("Name"), _("Size"), _("Subfolder")])
+        tree.setMaximumHeight(180)
+        for dropped in files:
+            item = QTreeWidgetItem([dropped.path.name, size_text(dropped.size),
+                                    dropped.subfolder])
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            tree.addTopLevelItem(item)
+        tree.header().setStretchLastSection(True)
+        tree.setColumnWidth(0, 240)
+        tree.setColumnWidth(1, 80)
+        return tree
 
 
 class RecordUploadDialog(QDialog):

@@ -39,7 +39,13 @@ from .formatting import bytes_text
 from .messages import describe
 from .settings import RECORD_FOLDER, UPLOAD_DIR, Settings
 from .tasks import TaskRunner
-from .upload_dialogs import DuplicateDialog, NewVersionDialog, RecordUploadDialog, UploadDialog
+from .upload_dialogs import (
+    DroppedFile,
+    DuplicateDialog,
+    NewVersionDialog,
+    RecordUploadDialog,
+    UploadDialog,
+)
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Pending:
     taken: dict[str, list[dict[str, Any]]]  # the folder's documents by file name
     keep_as: dict[str, str]  # the name to keep both under, for each name taken
     link_to: str | None = None
+    titles: dict[Path, str] = field(default_factory=dict)  # files of dropped subfolders
     policies: dict[Path, OnDuplicate] = field(default_factory=dict)
     replace_ids: dict[Path, str] = field(default_factory=dict)  # the document chosen
 
@@ -152,12 +159,15 @@ class UploadFlow(QObject):
         files = self._within_limit(sizes)
         if not files:
             return
-        pending = Pending(folder, files, taken, keep_as, link_to)
+        titles = {f: title for f in files if (title := found.title(f))}
+        pending = Pending(folder, files, taken, keep_as, link_to, titles)
         if link_to:  # dropped on a record: folder and link already chosen
             self._next_conflict(pending)
             return
-        dialog = UploadDialog(self.client, self.tasks, folder.name, len(files),
-                              sum(sizes[f] for f in files), self.window)
+        dialog = UploadDialog(
+            self.client, self.tasks, folder.name, len(files), sum(sizes[f] for f in files),
+            self.window, left_out=found.left_out,
+            files=[DroppedFile(f, sizes[f], found.subfolder(f)) for f in files])
         self._ask(dialog, lambda accepted: self._confirmed(pending, dialog.link_to, accepted))
 
     def _confirmed(self, pending: Pending, link_to: str | None, accepted: bool) -> None:
@@ -196,7 +206,8 @@ class UploadFlow(QObject):
             if policy is OnDuplicate.SKIP:
                 continue
             requests.append(UploadRequest(
-                path, pending.folder.id, link_to=pending.link_to, on_duplicate=policy,
+                path, pending.folder.id, pending.titles.get(path), link_to=pending.link_to,
+                on_duplicate=policy,
                 duplicates=tuple(pending.taken.get(path.name, [])),
                 file_name=pending.keep_as.get(path.name) if policy is OnDuplicate.KEEP
                 else None, replace_id=pending.replace_ids.get(path)))

@@ -6,10 +6,35 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QDrag, QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QListView, QTableView
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
+from .doccache import has_file
 from .drops import (
     accept_documents_drag,
     accept_file_drag,
@@ -22,28 +47,34 @@ from .models import RECORD_ROLE
 
 class FolderView(QListView):
     """The folder list; files dropped on a folder are uploaded into it, documents
-    dragged from the table onto a folder are moved into it."""
+    dragged from the table onto a folder are moved into it. While either is dragged
+    over the list, the folder under the cursor is outlined: the one they go to."""
 
     files_dropped = Signal(list, int)  # paths, row (-1: no folder under the cursor)
     documents_dropped = Signal(list, int)  # records, row
 
     def __init__(self) -> None:
         super().__init__()
+        self.drop_row = -1  # the folder files being dragged would go to; -1: none
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setItemDelegate(DropTargetDelegate(self))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        self._take_drag(event)
+        self.dragMoveEvent(event)
 
     def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        self._take_drag(event)
-
-    def _take_drag(self, event: QDragEnterEvent | QDragMoveEvent) -> None:
         if not accept_documents_drag(event):
             accept_file_drag(event)
+        self._mark(self.indexAt(event.position().toPoint()).row()
+                   if event.isAccepted() else -1)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._mark(-1)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self._mark(-1)
         row = self.indexAt(event.position().toPoint()).row()
         records = dropped_documents(event.mimeData())
         if records:
@@ -55,6 +86,33 @@ class FolderView(QListView):
         paths = take_file_drop(event)
         if paths:
             self.files_dropped.emit(paths, row)
+
+    def _mark(self, row: int) -> None:
+        if row != self.drop_row:
+            self.drop_row = row
+            self.viewport().update()
+
+
+class DropTargetDelegate(QStyledItemDelegate):
+    """Outlines the folder under the cursor of a drag (``FolderView.drop_row``)."""
+
+    def __init__(self, view: FolderView) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        if index.row() != self.view.drop_row:
+            return
+        color = option.palette.color(QPalette.ColorRole.Highlight)
+        painter.save()
+        fill = QColor(color)
+        fill.setAlpha(60)
+        painter.setBrush(fill)
+        painter.setPen(QPen(color, 2))
+        painter.drawRoundedRect(option.rect.adjusted(1, 1, -1, -1), 4, 4)
+        painter.restore()
 
 
 class DocumentView(QTableView):
@@ -71,6 +129,7 @@ class DocumentView(QTableView):
     files_dropped = Signal(list)
     dropped_on_document = Signal(object, dict)  # a path, the record of the row
     end_requested = Signal()  # End or Ctrl+End: the last row, once every row is loaded
+    open_requested = Signal(object)  # Enter: the current row's index, to open it
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,8 +142,14 @@ class DocumentView(QTableView):
         self.setDefaultDropAction(Qt.DropAction.CopyAction)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """End goes to the folder's last document, not to the last row loaded so far."""
+        """Enter opens the current document; End goes to the folder's last document,
+        not to the last row loaded so far."""
         modifiers = event.modifiers()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and self.state() != QAbstractItemView.State.EditingState \
+                and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            return
         if event.key() == Qt.Key.Key_End and not modifiers & ~(
                 Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier):
             self._extend_to_end = bool(modifiers & Qt.KeyboardModifier.ShiftModifier)
@@ -112,11 +177,15 @@ class DocumentView(QTableView):
         return [self.model().index(r, 0).data(RECORD_ROLE) for r in rows]
 
     def startDrag(self, supported: Qt.DropAction) -> None:
+        """Always a drag (a drag that does not start lets the mouse extend the
+        selection): the files of the selected documents when all are here — web links
+        have none and do not hold the others back — else the documents only."""
         records = self.selected_records()
         if not records:
             return
-        paths = [self.cached_path(r) for r in records]
-        missing = [r for r, p in zip(records, paths, strict=True) if p is None]
+        with_files = [r for r in records if has_file(r)]
+        paths = [self.cached_path(r) for r in with_files]
+        missing = [r for r, p in zip(with_files, paths, strict=True) if p is None]
         drag = QDrag(self)
         drag.setMimeData(documents_mime(records, [] if missing else
                                         [p for p in paths if p is not None]))

@@ -125,8 +125,9 @@ class HelperTransfers:
         """Blocks until the helper has listed the folder: call it off the GUI thread."""
         return FolderQueued(*self._call("download_folder", folder, dest, mirror).result())
 
-    def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
-        self._call("fetch", record, cache_root)
+    def fetch(self, record: dict[str, Any], cache_root: Path,
+              background: bool = False) -> None:
+        self._call("fetch", record, cache_root, background)
 
     def cancel(self, job_id: int) -> None:
         self._call("cancel", job_id)

@@ -58,7 +58,8 @@ class Transfers(Protocol):
     def download(self, records: list[dict[str, Any]], dest: Path) -> None: ...
     def download_folder(self, folder: Folder, dest: Path,
                         mirror: bool = False) -> FolderQueued: ...
-    def fetch(self, record: dict[str, Any], cache_root: Path) -> None: ...
+    def fetch(self, record: dict[str, Any], cache_root: Path,
+              background: bool = False) -> None: ...
     def watch(self, wanted: list[WatchSettings]) -> dict[str, str]: ...
     def subscribe_watch(self, listener: WatchListener) -> None: ...
     def cancel(self, job_id: int) -> None: ...
@@ -118,8 +119,11 @@ class TransferService(TransferQueue):
             self._open_plans[first.batch] = plan.manifest
         return FolderQueued(len(plan.jobs), plan.up_to_date, plan.report, first.batch)
 
-    def fetch(self, record: dict[str, Any], cache_root: Path) -> None:
+    def fetch(self, record: dict[str, Any], cache_root: Path,
+              background: bool = False) -> None:
         """One document into the app's cache under ``cache_root``, to open or drag it.
+        ``background``: fetched ahead of a drag, not asked for; the job's record says so
+        (``meta["background"]``) for the views to leave it out.
 
         The place is ``cache_target``'s, which the app asks too; an id that is no id
         raises ``BadAnswer`` before anything is created. The copy's manifest records
@@ -133,8 +137,11 @@ class TransferService(TransferQueue):
         manifest = Manifest(target.parent)
         previous = manifest.entries.get(str(record.get("id")))
         guard = keep_if_changed(previous, target.parent) if previous is not None else None
-        self.submit(document_job(self.client, record, target.parent, target.name, manifest,
-                                 before_replace=guard))
+        job = document_job(self.client, record, target.parent, target.name, manifest,
+                           before_replace=guard)
+        if background:
+            job.meta["background"] = True
+        self.submit(job)
 
     def retry_failed(self) -> int:
         """A file refused as too large may fit now (the limit was raised): the limits

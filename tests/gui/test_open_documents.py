@@ -7,10 +7,12 @@ from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.models import RECORD_ROLE
+from kafdocs.gui.opener import can_open
 from kafdocs.transfer import TransferService
 from kafdocs.transfer.cache import cache_target
 from tests.gui.conftest import select_folder
@@ -29,8 +31,11 @@ class Desktop:
 
 @pytest.fixture
 def desktop(monkeypatch) -> type[Desktop]:
+    """A desktop with an application for every type."""
     Desktop.opened = []
     monkeypatch.setattr("kafdocs.gui.doccache.QDesktopServices", Desktop)
+    monkeypatch.setattr("kafdocs.gui.opener.QDesktopServices", Desktop)
+    monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: True)
     return Desktop
 
 
@@ -117,3 +122,69 @@ def test_a_web_link_is_shown_and_opened_only_once_accepted(
     monkeypatch.setattr(QMessageBox, "exec", lambda box: QMessageBox.StandardButton.Cancel)
     win.open_document(win.documents.index(row, 0))
     assert len(desktop.opened) == 1
+
+
+def test_enter_opens_the_current_document(qtbot, win: MainWindow, desktop) -> None:
+    row = stored_row(win)
+    win.table.setFocus()
+    win.table.selectRow(row)
+    QTest.keyClick(win.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(desktop.opened) == 1, timeout=15_000)
+    assert Path(desktop.opened[0].toLocalFile()).name == record(win, row)["filename"]
+
+
+@pytest.mark.parametrize("how", ["the desktop knows none", "the launcher fails"])
+def test_no_application_for_the_type_is_said_with_a_way_out(
+        qtbot, win: MainWindow, desktop, monkeypatch, tmp_path: Path, how: str) -> None:
+    if how == "the desktop knows none":
+        monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: False)
+    else:
+        monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: None)
+        monkeypatch.setattr(Desktop, "openUrl", classmethod(lambda cls, url: False))
+    row = stored_row(win)
+    doc = record(win, row)
+    win.open_document(win.documents.index(row, 0))
+    qtbot.waitUntil(lambda: getattr(win.cache, "no_application_box", None) is not None,
+                    timeout=15_000)  # was: nothing, and "Transfers finished: 1 done"
+    box = win.cache.no_application_box
+    assert box.isVisible() and box.textFormat() == Qt.TextFormat.PlainText
+    assert box.text().startswith(f"No application on this computer opens “{doc['filename']}”")
+    assert [box.show_button.text(), box.save_button.text()] == ["Show in folder", "Save as…"]
+    assert "Opened a copy" not in win.statusBar().currentMessage()
+    chosen = tmp_path / "Mes documents" / "copie.docx"
+    chosen.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(chosen), ""))
+    box.save_button.click()
+    qtbot.waitUntil(chosen.exists)
+    assert chosen.stat().st_size == int(doc["filesize"])
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage() == f"Saved as {chosen}")
+
+
+def test_show_in_folder_opens_the_files_folder(qtbot, win: MainWindow, desktop,
+                                               monkeypatch) -> None:
+    monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: False)
+    row = stored_row(win)
+    win.open_document(win.documents.index(row, 0))
+    qtbot.waitUntil(lambda: getattr(win.cache, "no_application_box", None) is not None,
+                    timeout=15_000)
+    win.cache.no_application_box.show_button.click()
+    target = cache_target(win.cache_dir, win.client.endpoint, record(win, row))
+    assert [Path(u.toLocalFile()) for u in desktop.opened] == [target.parent]
+
+
+def test_the_desktop_is_asked_whether_an_application_opens_the_type(
+        tmp_path: Path, monkeypatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    tool = bin_dir / "xdg-mime"  # answers as xdg-mime does: only PDF has an application
+    tool.write_text('#!/bin/sh\n[ "$3" = application/pdf ] && echo org.gnome.Evince.desktop\n'
+                    'exit 0\n')
+    tool.chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    pdf, odd = tmp_path / "a.pdf", tmp_path / "plan.dwg"
+    pdf.write_bytes(b"%PDF-1.4\n")
+    odd.write_bytes(b"AC1032\x00\x00")
+    assert can_open(pdf) is True
+    assert can_open(odd) is False
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert can_open(pdf) is None  # cannot tell: the launcher will say

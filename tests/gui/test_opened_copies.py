@@ -35,7 +35,8 @@ class Desktop:
 @pytest.fixture
 def desktop(monkeypatch) -> type[Desktop]:
     Desktop.opened = []
-    monkeypatch.setattr("kafdocs.gui.doccache.QDesktopServices", Desktop)
+    monkeypatch.setattr("kafdocs.gui.opener.QDesktopServices", Desktop)
+    monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: True)
     return Desktop
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kafdocs import __version__
+from kafdocs.api import Client
 from kafdocs.cli import main
 from kafdocs.transfer.storednames import server_names
 from tests.conftest import ACCESS_KEY
@@ -142,3 +143,23 @@ def test_keeping_both_files_the_new_one_as_name_2_and_says_so(make_sandbox, monk
     assert main(["ls", "Contrats", "--json"]) == 0
     names = {r["filename"].replace("_", " ") for r in json.loads(capsys.readouterr().out)}
     assert {"devis.txt", "devis (2).txt", "devis (3).txt"} <= names
+
+
+def test_uploading_a_folder_sends_no_hidden_file_nor_link_out_of_it(
+        env, capsys, tmp_path: Path, sandbox) -> None:
+    (tmp_path / "passwd").write_text("root:x:0:0")
+    src = tmp_path / "Dossier"
+    (src / "2024").mkdir(parents=True)
+    (src / "a.txt").write_text("top")
+    (src / "2024" / "a.txt").write_text("sub")
+    (src / ".cache-secret").write_text("token")
+    (src / "secret").symlink_to(tmp_path / "passwd")
+    assert main(["upload", "--folder", "Default", "--json", str(src)]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["summary"]["finished"] == 2
+    assert "not sent: " in out.err and ".cache-secret (hidden file)" in out.err
+    assert "secret (a link to somewhere outside the dropped folder)" in out.err
+    with Client(sandbox.url, "admin", ACCESS_KEY) as client:
+        titles = {r["notes_title"] for r in client.query(
+            "SELECT notes_title FROM Documents WHERE folderid = '22x1';")}
+    assert {"a", "2024/a"} <= titles and not {"passwd", ".cache-secret"} & titles
