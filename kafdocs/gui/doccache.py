@@ -144,9 +144,11 @@ class DocumentCache(QObject):
 
     def fetch(self, record: dict[str, Any], background: bool = False) -> Path:
         """Fetch a copy, once however often it is wanted before it arrives; where it
-        will be. ``background``: not asked for (ahead of a drag, for the preview): the
-        transfers list no row for it. Raises BadAnswer for a record whose id cannot
-        name a cache folder."""
+        will be. ``background``: not asked for (ahead of a drag, for the preview): no
+        row in the transfers, forgotten once ended, a failure said only to whoever came
+        to wait for it (an open, a drag, the preview), cancelled by a new version of the
+        document (service.py). Raises BadAnswer for a record whose id cannot name a
+        cache folder."""
         target = self.target(record)
         if target not in self._fetching:
             self._fetching.add(target)
@@ -242,10 +244,17 @@ class DocumentCache(QObject):
             path = Path(job.meta.get("folder", "")) / job.label
             self._fetching.discard(path)
             self.arrived.emit(path, job)
+            if job.meta.get("background"):  # no row, never retried: forgotten once ended
+                self.transfers.forget(job.batch)
+                if job.state is not JobState.DONE and (
+                        path in self._for_drag or path in self._open_when_fetched):
+                    self.warned.emit(_("“{name}” could not be fetched from the CRM: {reason}")
+                                     .format(name=job.label, reason=job.message))
             if path in self._for_drag:
                 self._for_drag.discard(path)
-                if not self._for_drag:
-                    self.said.emit(_("The files are ready: drag them out again."), SAY_MS)
+                if not self._for_drag:  # the hint goes; what failed is said on its own
+                    self.said.emit(_("The files are ready: drag them out again.")
+                                   if job.state is JobState.DONE else "", SAY_MS)
             if path in self._open_when_fetched:
                 self._open_when_fetched.discard(path)
                 if job.state is JobState.DONE:

@@ -284,7 +284,7 @@ class PreviewPane(QWidget):
         if path is not None:
             self._render(path)
             return
-        self._waiting = self.cache.fetch(record)
+        self._waiting = self.cache.fetch(record, background=True)  # the pane says how it went
         self._say(_("Fetching the file for the preview…"), state="fetching")
 
     def _preview_anyway(self) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
@@ -94,6 +94,8 @@ class TransferService(TransferQueue):
     def upload(self, requests: Sequence[UploadRequest | ImageRequest]) -> None:
         """Files to file as documents, or to add to a product's pictures: one batch."""
         if requests:
+            self._yield_to_replace({r.replace_id for r in requests
+                                    if isinstance(r, UploadRequest) and r.replace_id})
             self.submit_batch([
                 image_job(self.client, request) if isinstance(request, ImageRequest)
                 else upload_job(self.client, request) for request in requests])
@@ -123,7 +125,8 @@ class TransferService(TransferQueue):
               background: bool = False) -> None:
         """One document into the app's cache under ``cache_root``, to open or drag it.
         ``background``: fetched ahead of a drag, not asked for; the job's record says so
-        (``meta["background"]``) for the views to leave it out.
+        (``meta["background"]``) for the views to leave it out. Such a fetch yields to a
+        new version of the document: cancelled when one is sent, or while one is.
 
         The place is ``cache_target``'s, which the app asks too; an id that is no id
         raises ``BadAnswer`` before anything is created. The copy's manifest records
@@ -141,7 +144,20 @@ class TransferService(TransferQueue):
                            before_replace=guard)
         if background:
             job.meta["background"] = True
-        self.submit(job)
+        queued = self.submit(job)
+        if background and self._open_jobs(
+                lambda r: r.kind == "upload" and r.meta.get("replace_id") == record.get("id")):
+            self.cancel(queued.id)  # its file is being replaced: ends at once, as asked
+
+    def _yield_to_replace(self, doc_ids: set[str]) -> None:
+        """Copies of these documents fetched ahead, unasked, are cancelled: their files
+        are about to be replaced, and fetching the old one would fail or be stale."""
+        for record in self._open_jobs(lambda r: r.meta.get("background") is True
+                                      and r.meta.get("doc_id") in doc_ids):
+            self.cancel(record.id)
+
+    def _open_jobs(self, wanted: Callable[[JobRecord], bool]) -> list[JobRecord]:
+        return [r for r in self.table if not r.state.final and wanted(r)]
 
     def retry_failed(self) -> int:
         """A file refused as too large may fit now (the limit was raised): the limits

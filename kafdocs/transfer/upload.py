@@ -128,8 +128,10 @@ def upload_job(client: Client, request: UploadRequest) -> Job:
             message += " " + _("(stored as {name})").format(name=renamed)
         return message
 
-    return Job(label=request.path.name, run=run, kind="upload",
-               meta={"path": str(request.path), "folder_id": request.folder_id})
+    meta = {"path": str(request.path), "folder_id": request.folder_id}
+    if request.replace_id:
+        meta["replace_id"] = request.replace_id  # a copy of it fetched ahead yields to it
+    return Job(label=request.path.name, run=run, kind="upload", meta=meta)
 
 
 def upload(client: Client, request: UploadRequest, ctx: JobContext) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from kafdocs.api import Client
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.settings import Settings
 from kafdocs.gui.tasks import TaskRunner
-from kafdocs.transfer import Transfers
+from kafdocs.transfer import JobRecord, Transfers
 from tests.conftest import ACCESS_KEY
 
 
@@ -98,3 +98,8 @@ def select_folder(qtbot, win: MainWindow, name: str) -> None:
     win.folder_view.setCurrentIndex(win.folders.index(row))
     qtbot.waitUntil(lambda: not win.documents._loading and win.documents.folder_id ==
                     win.folders.folders[row].id, timeout=10_000)
+
+
+def user_jobs(win: MainWindow) -> list[JobRecord]:
+    """The transfers the user started: not the copies fetched ahead of a drag, unasked."""
+    return [job for job in win.queue.jobs.values() if not job.meta.get("background")]

@@ -19,7 +19,7 @@ from kafdocs.gui.models import FOLDER
 from kafdocs.gui.search import SearchBox
 from kafdocs.gui.settings import PREVIEW_MAX_MB
 from kafdocs.sandbox.app import Sandbox
-from kafdocs.transfer import JobState, TransferService
+from kafdocs.transfer import FINAL_EVENTS, JobEvent, JobState, TransferService
 from kafdocs.transfer.sources import FolderDocuments, SearchResults
 from tests.conftest import ACCESS_KEY
 from tests.gui.conftest import select_folder
@@ -255,7 +255,7 @@ def test_unknown_type_shows_its_icon_and_says_so(qtbot, win: MainWindow) -> None
     preview(qtbot, win, "Archive", "message")
     assert "No preview for this kind of file" in win.preview.message.text()
     assert "archive.zip" in win.preview.message.text() and win.preview.icon.isVisible()
-    assert win.queue.jobs == {}  # nothing fetched for nothing
+    assert win.preview._waiting is None  # the preview fetched nothing for nothing
 
 
 @pytest.mark.parametrize(("title", "said"), [
@@ -276,7 +276,7 @@ def test_a_large_file_waits_for_preview_anyway(qtbot, win: MainWindow) -> None:
     select_folder(qtbot, win, "Contrats")
     preview(qtbot, win, "Conditions générales de vente", "message")
     assert "large" in win.preview.message.text() and win.preview.anyway.isVisible()
-    assert win.queue.jobs == {}
+    assert win.preview._waiting is None
     win.preview.anyway.click()
     qtbot.waitUntil(lambda: win.preview.state == "pdf", timeout=15_000)
 
@@ -301,12 +301,16 @@ def test_moving_on_cancels_the_fetch_of_the_previous_preview(
         window.show()
         qtbot.waitUntil(lambda: window.folders.rowCount() > 0)
         select_folder(qtbot, window, "Default")
+        ended: list[JobEvent] = []
+        window.queue.subscribe(lambda e: ended.append(e) if e.kind in FINAL_EVENTS else None)
         preview(qtbot, window, "Gros PDF", "fetching")
         qtbot.waitUntil(lambda: any(j.state is JobState.RUNNING
                                     for j in window.queue.jobs.values()), timeout=10_000)
+        (big_job,) = [j.id for j in window.queue.jobs.values() if j.label == "gros.pdf"]
+        assert window.transfers.rowCount() == 0  # fetched for a look: no transfer row
         preview(qtbot, window, "Note de bienvenue", "text")
-        qtbot.waitUntil(lambda: any(j.state is JobState.CANCELLED and j.label == "gros.pdf"
-                                    for j in window.queue.jobs.values()), timeout=10_000)
+        qtbot.waitUntil(lambda: any(e.job_id == big_job for e in ended), timeout=10_000)
+        assert [e.kind for e in ended if e.job_id == big_job] == ["cancelled"]
         window.queue.shutdown(cancel=True)
 
 

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog
 from kafdocs.gui import upload_dialogs
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.models import RECORD_ROLE
-from kafdocs.transfer import TransferService
+from kafdocs.transfer import FINAL_EVENTS, JobEvent, TransferService
 from tests.gui.conftest import select_folder
 from tests.gui.test_mainwindow import drop_files
 
@@ -98,6 +98,21 @@ def test_small_documents_are_fetched_when_selected_so_the_first_drag_carries_the
     (mime,) = drags.carried
     assert sorted(Path(u.toLocalFile()).name for u in mime.urls()) == sorted(
         r["filename"] for r in records)
+
+
+def test_a_document_fetched_ahead_that_cannot_be_fetched_says_nothing_and_is_forgotten(
+        qtbot, in_process: MainWindow) -> None:
+    win = in_process
+    ended: list[JobEvent] = []
+    win.queue.subscribe(lambda e: ended.append(e) if e.kind in FINAL_EVENTS else None)
+    row = rows_of(win, lambda r: bool(r.get("imageattachmentids")))[0]
+    source = win.documents.rows[row]
+    source["imageattachmentids"] = "15x999999"  # its file replaced since it was listed
+    win.table.selectRow(row)
+    qtbot.waitUntil(lambda: bool(ended) and win.queue.jobs == {}, timeout=15_000)
+    assert [e.kind for e in ended] == ["failed"]
+    assert win.transfers.rowCount() == 0 and win.message_bar.messages == []
+    assert win.statusBar().currentMessage() == ""
 
 
 def test_a_web_link_in_the_selection_does_not_hold_back_the_others(

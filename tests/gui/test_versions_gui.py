@@ -17,7 +17,7 @@ from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.models import RECORD_ROLE
 from kafdocs.transfer import JobState
 from kafdocs.transfer.upload import OnDuplicate, UploadRequest, upload_job
-from tests.gui.conftest import select_folder
+from tests.gui.conftest import select_folder, user_jobs
 from tests.gui.test_mainwindow import drop_files
 from tests.transfer.conftest import run_all
 
@@ -50,8 +50,6 @@ def content_of(client: Client, doc_id: str) -> bytes:
 
 
 def select_row(qtbot, window: MainWindow, doc_id: str) -> int:
-    if window.preview_action.isChecked():  # its fetches are not the jobs counted here
-        window.preview_action.trigger()
     qtbot.waitUntil(lambda: any(r["id"] == doc_id for r in window.documents.rows))
     row = next(r for r in range(window.documents.rowCount())
                if window.documents.index(r, 0).data(RECORD_ROLE)["id"] == doc_id)
@@ -72,10 +70,18 @@ def answer(monkeypatch, dialog_class: type, then) -> list[QDialog]:
 
 
 def wait_done(qtbot, window: MainWindow, count: int = 1) -> None:
-    qtbot.waitUntil(lambda: sum(j.state.final for j in window.queue.jobs.values()) >= count,
+    """The user's transfers all done, and nothing else said: the copy of the selected
+    document fetched for the preview and ahead of a drag, made stale by the new version,
+    shows no error."""
+    qtbot.waitUntil(lambda: sum(j.state.final for j in user_jobs(window)) >= count,
                     timeout=15_000)
-    assert {j.state for j in window.queue.jobs.values()} == {JobState.DONE}, [
-        j.message for j in window.queue.jobs.values()]
+    assert {j.state for j in user_jobs(window)} == {JobState.DONE}, [
+        j.message for j in user_jobs(window)]
+    qtbot.waitUntil(lambda: not any(j.state.final for j in window.queue.jobs.values()
+                                    if j not in user_jobs(window)))  # the others forgotten
+    qtbot.waitUntil(lambda: [row.record.state for row in window.transfers.rows]
+                    == [JobState.DONE] * count)  # the panel shows them once refreshed
+    assert window.message_bar.messages == []
 
 
 def test_upload_new_version_of_the_selected_document(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
 from kafdocs.api import Client
 from kafdocs.api.servertime import ServerZone
-from kafdocs.transfer import TransferService
+from kafdocs.transfer import Job, JobState, TransferService
 from kafdocs.transfer.cache import CURRENT, EDITED, FETCH, cache_target, copy_state, prepare_cache
+from kafdocs.transfer.upload import UploadRequest
 from tests.transfer.conftest import add_document
 
 
@@ -63,3 +65,43 @@ def test_a_copy_from_an_older_kafdocs_is_adopted_when_it_is_the_crms_file(
     assert copy_state(path, record, zone) == CURRENT
     path.write_bytes(b"54321")
     assert copy_state(path, record, zone) == EDITED
+
+
+def held_queue(client: Client) -> tuple[TransferService, threading.Event]:
+    """A one-worker service busy until the event is set: what is queued next waits."""
+    service = TransferService(client, 1)
+    release = threading.Event()
+    service.submit(Job("busy", lambda ctx: str(release.wait(30))))
+    return service, release
+
+
+def test_a_copy_fetched_ahead_is_cancelled_by_a_new_version_of_its_document(
+        client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    record = add_document(client, sandbox, folder, "devis.odt", b"quote")
+    service, release = held_queue(client)
+    service.fetch(record, tmp_path / "cache", background=True)
+    newer = tmp_path / "devis v2.odt"
+    newer.write_bytes(b"quote, signed")
+    service.upload([UploadRequest(newer, folder, replace_id=record["id"])])
+    release.set()
+    assert service.wait(30)
+    service.shutdown()
+    states = {r.kind: (r.state, r.meta.get("background")) for r in service.table}
+    assert states["download"] == (JobState.CANCELLED, True)
+    assert states["upload"] == (JobState.DONE, None)
+
+
+def test_no_copy_is_fetched_ahead_while_its_document_gets_a_new_version(
+        client: Client, sandbox, folder: str, tmp_path: Path) -> None:
+    record = add_document(client, sandbox, folder, "devis.odt", b"quote")
+    service, release = held_queue(client)
+    newer = tmp_path / "devis v2.odt"
+    newer.write_bytes(b"quote, signed")
+    service.upload([UploadRequest(newer, folder, replace_id=record["id"])])
+    service.fetch(record, tmp_path / "cache", background=True)  # the selection, unchanged
+    release.set()
+    assert service.wait(30)
+    service.shutdown()
+    fetches = [(r.state, r.meta.get("background")) for r in service.table
+               if r.kind == "download"]
+    assert fetches == [(JobState.CANCELLED, True)]
