@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, qVersion
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEventLoop, QTimer, qVersion
+from PySide6.QtWidgets import QApplication, QDialog
 
 from kafdocs import __version__, credentials, logfile
 from kafdocs.api import Client
@@ -26,6 +26,7 @@ from .signin import SignInDialog
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+SHOW_SIGN_IN_AFTER_MS = 1000  # a sign-in from the environment still waiting is shown
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -141,7 +142,25 @@ def sign_in(args: argparse.Namespace, settings: Settings, tasks: TaskRunner) -> 
                                   if (p.url, p.user) == (url, user)), ""))
         dialog.remember.setChecked(False)
         if key:
-            QTimer.singleShot(0, dialog.sign_in)
+            quietly(dialog)
+            if dialog.client is not None or dialog.result() == QDialog.DialogCode.Rejected:
+                return dialog.client  # signed in, or the user cancelled while waiting
     if dialog.exec() and dialog.client is not None:
         return dialog.client
     return None
+
+
+def quietly(dialog: SignInDialog) -> None:
+    """Sign in with the dialog's fields without showing it (no flash of a dialog that
+    nobody needs): it appears when the attempt takes more than a moment (with Cancel),
+    and stays when it failed (with why)."""
+    loop = QEventLoop()
+    dialog.attempt_ended.connect(loop.quit)
+    show = QTimer(dialog, singleShot=True, interval=SHOW_SIGN_IN_AFTER_MS)
+    show.timeout.connect(dialog.show)
+    dialog.setResult(QDialog.DialogCode.Accepted)  # "not cancelled" until the user does
+    dialog.sign_in()
+    if dialog.signing_in:
+        show.start()
+        loop.exec()  # until signed in, refused, given up or cancelled
+    show.stop()

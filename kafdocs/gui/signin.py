@@ -1,10 +1,17 @@
-"""The sign-in dialog: instance, user, access key, profiles; signing in runs in the background."""
+"""The sign-in dialog: instance, user, access key, profiles; signing in runs in the background.
+
+Cancel always works, even while signing in: the attempt is abandoned (it runs detached,
+so a server that never answers does not keep the app alive), and so is an attempt that
+had no answer after SIGN_IN_SECONDS. ``attempt_ended`` lets the app sign in from its
+environment without showing the dialog, unless that fails or takes long.
+"""
 
 from __future__ import annotations
 
 import logging
 from zoneinfo import available_timezones
 
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,15 +40,21 @@ from .settings import LAST_PROFILE, Profile, Settings
 from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+SIGN_IN_SECONDS = 30  # an attempt with no answer by then is given up
 
 
 class SignInDialog(QDialog):
+    attempt_ended = Signal()  # signed in (accepted), failed, given up or cancelled
+
     def __init__(self, settings: Settings, tasks: TaskRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
         self.tasks = tasks
         self.client: Client | None = None
+        self._attempt = 0  # the attempt whose answer is awaited; earlier ones are ignored
+        self._deadline = QTimer(self, singleShot=True)
+        self._deadline.timeout.connect(self._gave_up)
         self.setWindowTitle(_("Sign in to Kafinea"))
         self.setMinimumWidth(460)
 
@@ -80,7 +93,8 @@ class SignInDialog(QDialog):
         form.addRow(_("CRM time zone:"), self.zone)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Sign in"))
+        self.sign_in_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.sign_in_button.setText(_("Sign in"))
         self.buttons.accepted.connect(self.sign_in)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -157,7 +171,7 @@ class SignInDialog(QDialog):
             self._show(sign_in_error(exc))
             return
         self._show(_("Signing in…"), error=False)
-        self.buttons.setEnabled(False)
+        self.sign_in_button.setEnabled(False)  # Cancel stays: it gives the attempt up
         saved: Profile | None = self.profile.currentData()
         known = saved.max_upload if saved and (saved.url, saved.user) == (url, user) else None
         client = Client(url, user, key, max_upload=known)
@@ -168,12 +182,45 @@ class SignInDialog(QDialog):
             client.set_server_zone(zone)
             return credentials.save_key(url, user, key) if remember else None
 
+        self._attempt += 1
+        attempt = self._attempt
+        self._deadline.start(int(SIGN_IN_SECONDS * 1000))
         self.tasks.run(sign_in_and_keep_the_key,
-                       lambda problem: self._signed_in(client, url, user, remember, problem),
-                       self._failed)
+                       lambda problem: self._signed_in(attempt, client, url, user, remember,
+                                                       problem),
+                       lambda error: self._failed(attempt, client, error),
+                       owner=self, detached=True)
 
-    def _signed_in(self, client: Client, url: str, user: str, remember: bool,
+    @property
+    def signing_in(self) -> bool:
+        """An attempt waits for its answer."""
+        return self._deadline.isActive()
+
+    def _give_up(self) -> None:
+        """The answer awaited, if any, no longer counts."""
+        self._attempt += 1
+        self._deadline.stop()
+        self.sign_in_button.setEnabled(True)
+
+    def _gave_up(self) -> None:
+        self._give_up()
+        self._show(_("The server did not answer within {seconds} seconds. Check the address "
+                     "and your network connection, then sign in again.").format(
+            seconds=SIGN_IN_SECONDS))
+        self.attempt_ended.emit()
+
+    def reject(self) -> None:
+        """Cancel, Escape, or the window closed: whatever the state, even signing in."""
+        self._give_up()
+        super().reject()
+        self.attempt_ended.emit()
+
+    def _signed_in(self, attempt: int, client: Client, url: str, user: str, remember: bool,
                    keyring_problem: str | None) -> None:
+        if attempt != self._attempt:  # given up meanwhile
+            client.close()
+            return
+        self._deadline.stop()
         self.client = client
         if remember:
             current: Profile | None = self.profile.currentData()
@@ -186,12 +233,17 @@ class SignInDialog(QDialog):
         if is_insecure(client.endpoint):
             client.login_result["insecure"] = True
         self.accept()
+        self.attempt_ended.emit()
 
-    def _failed(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
+    def _failed(self, attempt: int, client: Client, error: BaseException) -> None:
+        client.close()
+        if attempt != self._attempt:
+            return
+        self._give_up()
         self._show(sign_in_error(error))
         if isinstance(error, Redirected) and error.suggestion:
             self.url.setText(error.suggestion)  # offered, for the user to sign in again
+        self.attempt_ended.emit()
 
     def _show(self, text: str, error: bool = True) -> None:
         self.status.setText(text)

@@ -3,12 +3,18 @@
 Like Picard's ``run_task`` or Anki's ``QueryOp``: ``tasks.run(fn, on_done, on_error)``
 runs ``fn`` on a pool thread; the callbacks run on the GUI thread through a queued
 signal. A counter lets shutdown wait for what is still running.
+
+Work that may hang on a server that never answers (signing in) runs ``detached``: on a
+daemon thread the app does not wait for when it quits — a pool thread would keep the
+process alive, since the pool waits for its threads when it is deleted.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import shiboken6
@@ -32,9 +38,10 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
-            owner: QObject | None = None) -> None:
+            owner: QObject | None = None, detached: bool = False) -> None:
         """``owner``: the object the callbacks act on; if it is deleted before the result
-        arrives (a window closed meanwhile), the result is dropped."""
+        arrives (a window closed meanwhile), the result is dropped. ``detached``: never
+        waited for (see the module's docstring); ``wait`` does not count it."""
         relay = _Relay()
         self._relays.add(relay)
 
@@ -55,13 +62,16 @@ class TaskRunner(QObject):
 
         def work() -> None:
             try:
-                result = fn()
+                result, error = fn(), None
             except BaseException as exc:
-                relay.done.emit(None, exc)
-            else:
-                relay.done.emit(result, None)
+                result, error = None, exc
+            with suppress(RuntimeError):  # the app quit meanwhile (detached): nobody to tell
+                relay.done.emit(result, error)
 
-        self.pool.start(work)
+        if detached:
+            threading.Thread(target=work, name="kafdocs-detached", daemon=True).start()
+        else:
+            self.pool.start(work)
 
     @property
     def active(self) -> int:

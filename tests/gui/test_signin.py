@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import os
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +16,10 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import PasswordSetError
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from kafdocs import credentials
+from kafdocs.gui import app, signin
 from kafdocs.gui.signin import SignInDialog
 from tests.conftest import ACCESS_KEY
 
@@ -45,7 +52,7 @@ def test_wrong_key_shows_a_clear_message(qtbot, sandbox, settings, tasks) -> Non
     qtbot.addWidget(dialog)
     fill(dialog, sandbox.url, "admin", "not-the-key")
     dialog.sign_in()
-    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.signing_in, timeout=10_000)
     assert "Wrong user name or access key" in dialog.status.text()
     assert dialog.client is None
 
@@ -55,7 +62,7 @@ def test_unreachable_host_and_non_kafinea_address(qtbot, sandbox, settings, task
     qtbot.addWidget(dialog)
     fill(dialog, "http://127.0.0.1:9/", "admin", "k")
     dialog.sign_in()
-    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=20_000)
+    qtbot.waitUntil(lambda: not dialog.signing_in, timeout=20_000)
     assert "Cannot reach the server" in dialog.status.text()
 
 
@@ -95,11 +102,11 @@ def test_wrong_address_says_which_address_and_what_to_do(qtbot, sandbox, setting
     qtbot.addWidget(dialog)
     fill(dialog, sandbox.url + "crm/", "admin", ACCESS_KEY)
     dialog.sign_in()
-    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.signing_in, timeout=10_000)
     assert f"There is no Kafinea webservice at {sandbox.url}crm/" in dialog.status.text()
     fill(dialog, sandbox.url.replace("http://", ""), "admin", ACCESS_KEY)  # tried in https
     dialog.sign_in()
-    qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.signing_in, timeout=10_000)
     assert f"use the address {sandbox.url}" in dialog.status.text()
     assert dialog.client is None
 
@@ -195,7 +202,7 @@ def test_a_refused_certificate_is_explained_in_the_window(qtbot, settings, tasks
         qtbot.addWidget(dialog)
         fill(dialog, server.url, "admin", "k")
         dialog.sign_in()
-        qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=20_000)
+        qtbot.waitUntil(lambda: not dialog.signing_in, timeout=20_000)
     assert "has expired" in dialog.status.text()
     assert "date and time" in dialog.status.text()
 
@@ -211,7 +218,7 @@ def test_a_redirect_to_the_same_server_offers_the_corrected_address(qtbot, setti
         qtbot.addWidget(dialog)
         fill(dialog, server.url, "admin", "k")
         dialog.sign_in()
-        qtbot.waitUntil(lambda: dialog.buttons.isEnabled(), timeout=10_000)
+        qtbot.waitUntil(lambda: not dialog.signing_in, timeout=10_000)
         assert server.operations() == ["getchallenge"]  # not followed
     assert f"The correct address seems to be {corrected}" in dialog.status.text()
     assert dialog.url.text() == corrected and dialog.client is None
@@ -238,3 +245,107 @@ def test_the_crm_time_zone_of_a_profile_is_applied_and_remembered(
     assert dialog.client.server_zone == ServerZone("UTC+09:00", "setting")
     assert settings.profiles()[0].server_time_zone == "UTC+09:00"
     dialog.client.close()
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """An address that takes the connection and never answers (a hung proxy or PHP)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+
+
+def test_cancel_gives_up_a_sign_in_that_gets_no_answer(qtbot, silent_server, settings,
+                                                       tasks) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    fill(dialog, silent_server, "admin", "k")
+    dialog.sign_in()
+    assert dialog.signing_in and "Signing in" in dialog.status.text()
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    assert cancel.isEnabled() and not dialog.sign_in_button.isEnabled()
+    with qtbot.waitSignal(dialog.rejected, timeout=1000):
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and not dialog.signing_in and dialog.client is None
+
+
+def test_a_sign_in_with_no_answer_is_given_up_with_a_clear_message(
+        qtbot, silent_server, settings, tasks, monkeypatch) -> None:
+    monkeypatch.setattr(signin, "SIGN_IN_SECONDS", 0.2)  # 30 in the app
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    fill(dialog, silent_server, "admin", "k")
+    with qtbot.waitSignal(dialog.attempt_ended, timeout=5000):
+        dialog.sign_in()
+    assert dialog.status.text().startswith("The server did not answer within 0.2 seconds.")
+    assert dialog.sign_in_button.isEnabled() and dialog.client is None
+
+
+def test_closing_the_sign_in_dialog_ends_the_app_even_while_the_server_hangs(
+        silent_server, tmp_path) -> None:
+    """The dialog closed while 'Signing in…' waits on a server that never answers: the
+    process ends at once (it lived on for up to 18 minutes)."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KAFDOCS_URL": silent_server,
+           "KAFDOCS_USER": "admin", "KAFDOCS_ACCESS_KEY": "k",
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-c", CLOSE_SIGN_IN], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=Path(__file__).parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "closed while Signing in…; sign_in gave None"
+
+
+CLOSE_SIGN_IN = """
+import argparse
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from kafdocs.gui import app, signin
+from kafdocs.gui.settings import Settings
+from kafdocs.gui.tasks import TaskRunner
+
+qapp = app.make_app()
+seen = []
+
+def close_once_shown():
+    dialog = next((w for w in QApplication.topLevelWidgets()
+                   if isinstance(w, signin.SignInDialog) and w.isVisible()), None)
+    if dialog is None:
+        QTimer.singleShot(50, close_once_shown)
+        return
+    seen.append(dialog.status.text())
+    dialog.close()
+
+QTimer.singleShot(50, close_once_shown)
+args = argparse.Namespace(url=None, user=None, access_key=None)
+client = app.sign_in(args, Settings(), TaskRunner(qapp))
+print(f"closed while {seen[0]}; sign_in gave {client}", flush=True)
+"""
+
+
+def test_signed_in_from_the_environment_the_dialog_never_shows(
+        qtbot, sandbox, settings, tasks, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(SignInDialog, "show", lambda self: shown.append("show"))
+    monkeypatch.setattr(SignInDialog, "exec", lambda self: shown.append("exec") or 0)
+    monkeypatch.setenv("KAFDOCS_URL", sandbox.url)
+    monkeypatch.setenv("KAFDOCS_USER", "admin")
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", ACCESS_KEY)
+    monkeypatch.setattr(app, "SHOW_SIGN_IN_AFTER_MS", 60_000)  # this machine may be slow
+    client = app.sign_in(argparse.Namespace(url=None, user=None, access_key=None),
+                         settings, tasks)
+    assert client is not None and client.user_id == "19x1"
+    assert shown == []  # it flashed before the window
+    client.close()
+
+
+def test_a_refused_sign_in_from_the_environment_shows_the_dialog_and_why(
+        qtbot, sandbox, settings, tasks, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(SignInDialog, "exec", lambda self: shown.append(self.status.text())
+                        or 0)
+    monkeypatch.setenv("KAFDOCS_URL", sandbox.url)
+    monkeypatch.setenv("KAFDOCS_USER", "admin")
+    monkeypatch.setenv("KAFDOCS_ACCESS_KEY", "not-the-key")
+    assert app.sign_in(argparse.Namespace(url=None, user=None, access_key=None),
+                       settings, tasks) is None
+    assert len(shown) == 1 and "Wrong user name or access key" in shown[0]
