@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLocale, Qt, QTimer, QUrl
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -389,9 +396,11 @@ class MainWindow(QMainWindow):
         language_menu = view_menu.addMenu(_("&Language (from the next start)"))
         names = {"": _("System language"), "en": "English", "fr": "Français"}
         current = self.settings.get(LANGUAGE)
+        self.languages = QActionGroup(self)  # one ticked: the choice, not the one before
         for code, name in names.items():
             action = language_menu.addAction(name)
             action.setCheckable(True)
+            self.languages.addAction(action)
             action.setChecked(code == current)
             action.triggered.connect(lambda _=False, c=code: self._choose_language(c))
 

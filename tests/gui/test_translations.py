@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 
 from kafdocs import i18n
 from kafdocs.gui.resources import install_translator
+from kafdocs.gui.settings import LANGUAGE
 from kafdocs.gui.upload_dialogs import DuplicateDialog, UploadDialog
 
 
@@ -45,4 +46,34 @@ def test_dialogs_use_plural_forms(qtbot, qapp, window_factory) -> None:
         texts = [label.text() for label in upload.findChildren(QLabel)]
         assert any(t.startswith("Envoyer 1 fichier (") and "« Contrats »" in t for t in texts)
     finally:
+        i18n.set_language("en")
+
+
+def test_the_language_menu_ticks_only_the_language_chosen(qtbot, window_factory,
+                                                          monkeypatch) -> None:
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    win = window_factory()
+    menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
+    languages = next(a.menu() for a in menu.actions() if a.text().startswith("&Language"))
+
+    def ticked() -> list[str]:
+        return [a.text() for a in languages.actions() if a.isChecked()]
+
+    assert ticked() == ["System language"]
+    next(a for a in languages.actions() if a.text() == "Français").trigger()
+    assert ticked() == ["Français"]  # was: "System language" and "Français"
+    assert win.settings.get(LANGUAGE) == "fr"
+
+
+def test_qt_file_dialogs_speak_french_too(qapp) -> None:
+    qt_catalogue = install_translator(qapp, "fr")
+    try:
+        assert qt_catalogue is not None
+        assert QCoreApplication.translate("QFileDialog", "Look in:") == "Voir dans\xa0:"
+        assert QCoreApplication.translate("QFileDialog", "Files of type:") == \
+            "Fichiers de type\xa0:"
+    finally:
+        if qt_catalogue is not None:
+            QCoreApplication.removeTranslator(qt_catalogue)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         i18n.set_language("en")
