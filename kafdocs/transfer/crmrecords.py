@@ -197,8 +197,12 @@ class LinkOutcome:
 
 
 def link_documents(client: Client, record_id: str, doc_ids: Sequence[str]) -> LinkOutcome:
-    """Link each document to the record (nothing is uploaded again), each confirmed."""
-    before = linked_among(client, record_id, doc_ids)
+    """Link each document to the record (nothing is uploaded again), each confirmed.
+
+    A document is "already linked" only when its own list of records says so: an
+    account's list also shows the documents of its contacts, not linked to it."""
+    before = {doc_id for doc_id in linked_among(client, record_id, doc_ids)
+              if _listed_by_document(client, record_id, doc_id)}
     linked, failed = [], []
     for doc_id in doc_ids:
         if doc_id in before:

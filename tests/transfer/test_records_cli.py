@@ -143,3 +143,16 @@ def test_an_inactive_document_is_linked_though_the_records_list_hides_it(crm, ca
     assert result["linked"] == [hidden] and result["failed"] == []
     linked = crm.query_related(hidden, "Contacts", Query("Contacts").select("id"))
     assert [r["id"] for r in linked] == [AMELIE]
+
+
+def test_a_document_of_a_contact_is_linked_to_its_account_too(crm, capsys) -> None:
+    """An account's list also shows its contacts' documents: such a document is not
+    "already linked" to the account, and linking it puts it on the account itself."""
+    doc = crm.create("Documents", {"notes_title": "Pièce d'identité", "folderid": "22x1",
+                                   "filestatus": "1", "assigned_user_id": crm.user_id})["id"]
+    crm.add_related(AMELIE, doc)
+    assert doc in related_ids(crm, BAKERY)  # shown through the contact
+    result = run_json(capsys, "link", doc, "--record", BAKERY)
+    assert result["linked"] == [doc] and result["already"] == []
+    accounts = crm.query_related(doc, "Accounts", Query("Accounts").select("id"))
+    assert [r["id"] for r in accounts] == [BAKERY]
