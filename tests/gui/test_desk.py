@@ -137,8 +137,10 @@ def server(crm: Client, doc_id: str) -> dict:
 def test_search_lists_every_folder_with_a_folder_column_and_escape_goes_back(
         qtbot, win: MainWindow) -> None:
     select_folder(qtbot, win, "Factures 2026")
-    win.find_action.trigger()
-    assert win.search.field.hasFocus() or QApplication.focusWidget() is win.search.field
+    win.activateWindow()
+    win.table.setFocus()
+    qtbot.keyClick(win.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.search.field)
     qtbot.keyClicks(win.search.field, "lefevre")
     qtbot.waitUntil(lambda: isinstance(win.documents.source, SearchResults)
                     and not win.documents.loading and win.documents.rowCount() == 1)
