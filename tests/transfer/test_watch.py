@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -183,6 +184,26 @@ def test_files_are_found_by_the_rescan_when_events_are_lost(
     w = watching(kafinea, inbox, rescan=0.2)
     (inbox / "sans événement.pdf").write_bytes(b"%PDF")
     assert w.wait("filed")[0].path == "sans événement.pdf"
+
+
+def test_stopping_does_not_wait_for_the_file_system_observer(
+        kafinea: Client, inbox: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """watchdog's stop holds a name moved away (each file filed) for half a second:
+    stopping a watcher, and so closing the app or ``kafdocs watch``, does not wait for it."""
+    release, observer_stopped = threading.Event(), threading.Event()
+
+    class SlowToStop:
+        def stop(self) -> None:
+            release.wait(10)
+            observer_stopped.set()
+
+    monkeypatch.setattr(watcher.Watcher, "_observe", lambda self: SlowToStop())
+    w = Watching(kafinea, inbox).start()
+    try:
+        w.stop()
+        assert not observer_stopped.is_set()
+    finally:
+        release.set()
 
 
 def test_after_delete_removes_the_filed_file(kafinea: Client, inbox: Path,

@@ -130,7 +130,11 @@ class Watcher:
         self._stopping.set()
         self._wake.set()
         if self._observer is not None:
-            self._observer.stop()  # type: ignore[attr-defined]
+            # Not waited for: watchdog's stop joins its threads, which hold a name moved
+            # away (a file filed) for half a second to pair it with its arrival. Nothing
+            # the observer says now matters; its threads end on their own.
+            threading.Thread(target=self._observer.stop,  # type: ignore[attr-defined]
+                             name="kafdocs-watch-observer-stop", daemon=True).start()
         if self._thread is not None:
             self._thread.join()
         # cancelled outside the lock: a job cancelled while it waits ends at once, and
@@ -148,8 +152,6 @@ class Watcher:
             self.queue.cancel(job_id)
         with self._ended:
             self._ended.wait_for(lambda: not self._jobs, max(0.0, deadline - time.monotonic()))
-        if self._observer is not None:
-            self._observer.join(1)  # type: ignore[attr-defined]
         if self._journal is not None:
             self._journal.compact()
             self._journal.close()
