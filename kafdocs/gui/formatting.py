@@ -14,13 +14,17 @@ from kafdocs.i18n import _, ngettext
 @lru_cache(maxsize=4096)
 def size_text(value: object) -> str:
     size = number(value)
-    if size is None:
-        return ""
-    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+    return "" if size is None else bytes_text(size)
 
 
 def bytes_text(n: float) -> str:
-    return QLocale().formattedDataSize(int(n), 1, QLocale.DataSizeFormat.DataSizeSIFormat)
+    """A size in the user's locale ("2.0 MB", "2,0 Mo"). Under a kilobyte the word agrees
+    with the number: Qt writes "1 bytes" and "1 octets"."""
+    size = int(n)
+    if -1000 < size < 1000:
+        return ngettext("{count} byte", "{count} bytes", size).format(
+            count=QLocale().toString(size))
+    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeSIFormat)
 
 
 @lru_cache(maxsize=4096)

@@ -150,8 +150,7 @@ class TransferPanel(QDockWidget):
         self.overall_bar.set_value(int(done * 100 / total) if total else
                                    int(ended * 100 / count))
         self.overall_label.setText(
-            ngettext("{ended} of {count} file — {done} of {total}",
-                     "{ended} of {count} files — {done} of {total}", count)
+            _("Files: {ended} of {count} — {done} of {total}")  # no noun to agree with
             .format(ended=ended, count=count, done=bytes_text(done), total=bytes_text(total)))
 
     def _batch_finished(self, summary: Summary) -> None:

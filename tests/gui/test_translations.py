@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import QCoreApplication, QLocale, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 
 from kafdocs import i18n
+from kafdocs.gui.formatting import bytes_text
 from kafdocs.gui.resources import install_translator
 from kafdocs.gui.settings import LANGUAGE
+from kafdocs.gui.transfer_panel import TransferPanel
 from kafdocs.gui.upload_dialogs import DuplicateDialog, UploadDialog
+from kafdocs.transfer import Job, TransferQueue
 
 
 def test_french_window(qtbot, qapp, window_factory) -> None:
@@ -73,6 +78,28 @@ def test_qt_file_dialogs_speak_french_too(qapp) -> None:
         assert QCoreApplication.translate("QFileDialog", "Files of type:") == \
             "Fichiers de type\xa0:"
     finally:
+        if qt_catalogue is not None:
+            QCoreApplication.removeTranslator(qt_catalogue)
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+        i18n.set_language("en")
+
+
+def test_sizes_and_the_transfer_count_agree_with_their_number(qtbot, qapp) -> None:
+    assert [bytes_text(n) for n in (1, 2, 999)] == ["1 byte", "2 bytes", "999 bytes"]
+    assert bytes_text(2_500_000) == "2.5 MB"
+    qt_catalogue = install_translator(qapp, "fr")
+    queue = TransferQueue(1)
+    try:
+        assert [bytes_text(n) for n in (0, 1, 2)] == ["0 octet", "1 octet", "2 octets"]
+        panel = TransferPanel(queue)
+        qtbot.addWidget(panel)
+        release = threading.Event()
+        queue.submit_batch([Job("a", lambda ctx: "ok"), Job("b", lambda ctx: str(release.wait(10))),
+                            Job("c", lambda ctx: "ok")])
+        qtbot.waitUntil(lambda: panel.overall_label.text().startswith("Fichiers : 1 sur 3"))
+        release.set()  # was: "1 fichiers sur 3"
+    finally:
+        queue.shutdown()
         if qt_catalogue is not None:
             QCoreApplication.removeTranslator(qt_catalogue)
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
