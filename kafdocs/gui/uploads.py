@@ -221,7 +221,7 @@ class UploadFlow(QObject):
         chosen, _filter = QFileDialog.getOpenFileName(
             self.window, _("Choose the new version of “{title}”").format(
                 title=record.get("notes_title") or record.get("filename")),
-            self.settings.get(UPLOAD_DIR))
+            self.settings.start_folder(UPLOAD_DIR))
         if chosen:
             self.settings.set(UPLOAD_DIR, str(Path(chosen).parent))
             self.offer_new_version(Path(chosen), record, None)

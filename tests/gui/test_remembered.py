@@ -43,6 +43,10 @@ def test_file_dialogs_open_in_the_last_folder_used_else_documents(
     window.settings.set("upload/last_dir", str(tmp_path / "gone"))  # removed since
     window.uploads.choose(window.current_folder())
     assert opened_in[-1] == documents
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda parent, title, where: (
+        opened_in.append(where), ("", ""))[1])
+    window.uploads.new_version(window.documents.rows[0])  # Upload new version…
+    assert opened_in[-1] == documents  # was: "", the working directory
 
 
 def test_the_last_folder_is_remembered_per_connection(qtbot, window_factory, settings,
