@@ -51,13 +51,13 @@ class FolderDownloadDialog(QDialog):
         where = QHBoxLayout()
         where.addWidget(self.dest, 1)
         where.addWidget(self.choose)
-        self.mirror = QCheckBox(_("Mirror: move to the trash the copies of documents that "
-                                  "left this folder in the CRM"))
+        self.mirror = QCheckBox(_("Mirror the CRM folder"))
         self.mirror.setChecked(mirror)
-        note = QLabel(_("Only copies not changed on this computer go to the trash; your own "
-                        "files and changed copies are kept and listed."))
+        # A check box does not wrap: the explanation, long in French, is a label that does.
+        note = QLabel(_("Copies of documents that left this folder in the CRM go to the "
+                        "trash, only if not changed on this computer; your own files and "
+                        "changed copies are kept and listed."))
         note.setWordWrap(True)
-        note.setEnabled(False)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Download"))

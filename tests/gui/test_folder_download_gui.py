@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from kafdocs import i18n
 from kafdocs.api import Client
 from kafdocs.gui import folder_download
 from kafdocs.gui.mainwindow import MainWindow
@@ -114,3 +115,16 @@ def test_cancelling_the_dialog_downloads_nothing(qtbot, win: MainWindow, tmp_pat
     win.folder_downloads.dialog.dest.setText(str(tmp_path / "out"))
     win.folder_downloads.dialog.done(QDialog.DialogCode.Rejected)
     assert not (tmp_path / "out").exists() and win.queue.jobs == {}
+
+
+def test_the_mirror_box_is_read_whole_in_french(qtbot) -> None:
+    i18n.set_language("fr")
+    try:
+        dialog = folder_download.FolderDownloadDialog("Factures 2026", "", mirror=False)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.mirror.text() == "Refléter le dossier du CRM (miroir)"
+        assert dialog.mirror.width() >= dialog.mirror.sizeHint().width()  # not clipped
+    finally:
+        i18n.set_language("en")
