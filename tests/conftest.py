@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -56,11 +57,28 @@ def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path, str |
     return copy
 
 
+@pytest.fixture(scope="session")
+def sandbox_data_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where test sandboxes keep their data: in memory where the system has a RAM file
+    system (Linux's /dev/shm), else under the session's temporary directory. Each sandbox
+    writes, syncs and deletes a database: on a disk, that was a good part of a short
+    test's time. The client's files (downloads, uploads) stay on the disk."""
+    ram = Path("/dev/shm")
+    if ram.is_dir() and os.access(ram, os.W_OK):
+        root = Path(tempfile.mkdtemp(prefix="kafdocs-tests-", dir=ram))
+        yield root
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        yield tmp_path_factory.mktemp("sandboxes")
+
+
 @pytest.fixture
-def make_sandbox(tmp_path: Path, demo_copy: Callable[[Path, str | None], None],
+def make_sandbox(sandbox_data_root: Path, demo_copy: Callable[[Path, str | None], None],
                  ) -> Iterator[Callable[..., Sandbox]]:
-    """Start sandboxes with chosen settings; all are stopped at the end of the test."""
+    """Start sandboxes with chosen settings; all are stopped at the end of the test, and
+    the data of those given no ``data_dir`` is removed."""
     started: list[Sandbox] = []
+    own = Path(tempfile.mkdtemp(dir=sandbox_data_root))
 
     def make(demo_data: bool = False, data_dir: Path | None = None, **config: object) -> Sandbox:
         idle = float(config.pop("session_idle", 1800))  # type: ignore[arg-type]
@@ -68,7 +86,7 @@ def make_sandbox(tmp_path: Path, demo_copy: Callable[[Path, str | None], None],
         clock = config.pop("clock", time.monotonic)
         config.setdefault("flavour", FLAVOUR)
         if data_dir is None:
-            data_dir = tmp_path / f"sandbox{len(started)}"
+            data_dir = own / f"sandbox{len(started)}"
             if demo_data:  # populate() finds the copy filled and leaves it
                 demo_copy(data_dir, config.get("time_zone"))  # type: ignore[arg-type]
         settings = SandboxSettings(
@@ -82,6 +100,7 @@ def make_sandbox(tmp_path: Path, demo_copy: Callable[[Path, str | None], None],
     yield make
     for box in started:
         box.stop()
+    shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture
