@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from kafdocs.cli import main
 from kafdocs.sandbox.schema import DOCUMENTS
 from kafdocs.transfer.engine import describe_os_error
 from tests.conftest import ACCESS_KEY
+from tests.transfer.watch_helpers import wait_until
 
 
 def fill_folder(box, count: int, size: int, folder: str = "22x1") -> dict[str, bytes]:
@@ -45,30 +45,29 @@ def cli_env(box) -> dict[str, str]:
 
 
 def test_sigkill_mid_folder_download_then_rerun_fetches_only_the_rest(
-        make_sandbox, tmp_path: Path) -> None:
-    box = make_sandbox(latency=0.03)
+        make_sandbox, tmp_path: Path, capsys, monkeypatch) -> None:
+    box = make_sandbox(latency=0.03)  # the kill lands mid-download, not after it
     contents = fill_folder(box, 80, 20_000)
     dest = tmp_path / "dest"
-    command = [sys.executable, "-m", "kafdocs", "download", "--folder", "Default",
-               "--dest", str(dest), "--jobs", "2", "--json"]
-    proc = subprocess.Popen(command, env=cli_env(box), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    arguments = ["download", "--folder", "Default", "--dest", str(dest), "--jobs", "2",
+                 "--json"]
+    proc = subprocess.Popen([sys.executable, "-m", "kafdocs", *arguments], env=cli_env(box),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     target = dest / "Default"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if target.exists() and len(list(target.glob("*.bin"))) >= 15:
-            break
-        time.sleep(0.02)
+    wait_until(lambda: proc.poll() is not None
+               or (target.exists() and len(list(target.glob("*.bin"))) >= 15), timeout=30)
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    assert proc.wait() == -signal.SIGKILL, proc.stderr.read() if proc.stderr else ""
+    proc.stderr.close()  # type: ignore[union-attr]
     present = {p.name: p.read_bytes() for p in target.glob("*.bin")}
     assert 15 <= len(present) < 80
     for name, data in present.items():  # nothing incomplete under a final name
         assert data == contents[name], name
-    rerun = subprocess.run(command, env=cli_env(box), capture_output=True, text=True,
-                           timeout=120)
-    assert rerun.returncode == 0, rerun.stderr
-    result = json.loads(rerun.stdout)
+    box.settings.config.latency = 0  # the rerun, in this process: its process is not the point
+    for key, value in cli_env(box).items():
+        monkeypatch.setenv(key, value)
+    assert main(arguments) == 0
+    result = json.loads(capsys.readouterr().out)
     assert result["summary"]["finished"] == 80 - len(present)
     assert result["up_to_date"] == len(present)
     final = {p.name: p.read_bytes() for p in target.glob("*.bin")}

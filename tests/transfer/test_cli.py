@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,10 +22,12 @@ def env(sandbox, monkeypatch) -> None:
     monkeypatch.setenv("KAFDOCS_ACCESS_KEY", ACCESS_KEY)
 
 
-def test_version() -> None:
-    out = subprocess.run([sys.executable, "-m", "kafdocs", "--version"], capture_output=True,
-                         text=True, check=True)
-    assert out.stdout.strip() == f"kafdocs {__version__}"
+def test_version(capsys) -> None:
+    # in-process: `python -m kafdocs` itself is run by test_demo and the watch tests
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"kafdocs {__version__}"
 
 
 def test_folders_json(env, capsys) -> None:
