@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from kafdocs.api import Client, CorruptFile, Query
+from kafdocs.api import Client, CorruptFile, KafdocsError, Query
+from kafdocs.api.retry import Failure, classify
 from kafdocs.api.values import number
 from kafdocs.i18n import _
 
@@ -23,7 +24,7 @@ from .engine import Job, JobContext, Skipped
 from .localfile import check_expected, check_unchanged, check_uploadable, refuse_empty
 from .mime import detect_mime
 from .naming import numbered
-from .storednames import server_names
+from .storednames import server_names, utf8_column
 from .versions import only_one, replace
 
 log = logging.getLogger(__name__)
@@ -178,14 +179,55 @@ def _create(client: Client, request: UploadRequest, source: os.stat_result,
         "assigned_user_id": client.user_id,
     }
     if client.supports_file_upload():
-        record = _create_then_upload(client, element, source, path, ctx)
+        record = _create_then_upload(client, request, element, source, path, ctx)
     else:
-        record = client.create_with_file("Documents", element, path, file_name=name,
-                                         content_type=element["filetype"],
-                                         progress=ctx.progress, cancelled=ctx.cancelled)
+        record = _created(client, request, element, lambda: client.create_with_file(
+            "Documents", element, path, file_name=name, content_type=element["filetype"],
+            progress=ctx.progress, cancelled=ctx.cancelled))
         _with_cleanup(client, record["id"], lambda: _confirm(client, record["id"], source, path))
     complete(client, request, record)
     return record
+
+
+def _created(client: Client, request: UploadRequest, element: dict[str, str],
+             create: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``create`` the document. When its answer is lost on the way, the server may have
+    made it all the same, and the engine repeats the whole job: a document this attempt
+    left (this user's, same file name, title and size, not in the folder before) is
+    deleted first, so that a repeated job never files the file twice.
+
+    "Before" is the folder's documents of that name the caller looked up for the whole
+    drop (``request.duplicates``); without them nothing can be told apart from an
+    earlier upload of the same file, and nothing is deleted.
+    """
+    try:
+        return create()
+    except KafdocsError as exc:
+        if classify(exc) is not Failure.LOST or request.duplicates is None:
+            raise
+        before = {str(d.get("id")) for d in request.duplicates}
+        try:
+            for row in _same_file(client, element):
+                if str(row["id"]) not in before:
+                    log.info("removing %s, made by an attempt whose answer was lost",
+                             row["id"])
+                    client.delete(str(row["id"]))
+        except KafdocsError as lookup:
+            log.warning("could not look for a document left by a lost answer: %s", lookup)
+        raise
+
+
+def _same_file(client: Client, element: dict[str, str]) -> list[dict[str, Any]]:
+    """The folder's documents of this user that look like ``element``: its file name as
+    the server may store it, its title (the server may cut it to 50 characters) and size."""
+    query = (Query("Documents").select("id", "notes_title", "filesize", "assigned_user_id")
+             .where("folderid", "=", element["folderid"])
+             .where("filename", "IN", server_names(element["filename"])))
+    title = element["notes_title"]
+    return [row for row in client.query(query)
+            if row.get("assigned_user_id") == element["assigned_user_id"]
+            and str(row.get("filesize")) == element["filesize"]
+            and utf8_column(title).startswith(str(row.get("notes_title") or ""))]
 
 
 def complete(client: Client, request: UploadRequest, record: dict[str, Any]) -> None:
@@ -200,9 +242,9 @@ def complete(client: Client, request: UploadRequest, record: dict[str, Any]) -> 
         _with_cleanup(client, record["id"], lambda: link_document(client, link_to, record["id"]))
 
 
-def _create_then_upload(client: Client, element: dict[str, str], source: os.stat_result,
-                        path: Path, ctx: JobContext) -> dict[str, Any]:
-    record = client.create("Documents", element)
+def _create_then_upload(client: Client, request: UploadRequest, element: dict[str, str],
+                        source: os.stat_result, path: Path, ctx: JobContext) -> dict[str, Any]:
+    record = _created(client, request, element, lambda: client.create("Documents", element))
 
     def send_and_confirm() -> dict[str, Any]:
         ctx.check()
