@@ -5,7 +5,9 @@ file it does not take for a picture (stock vtiger keeps JPEG, PNG, GIF and BMP w
 content matches). So a file that is plainly no picture is refused before sending, and
 after each sending the product's ``imageattachmentids`` must hold one more id. The
 pictures of one product are sent one after the other, so that the new id is this
-file's and not a neighbour's.
+file's and not a neighbour's — which also tells, when the answer to a sending is lost,
+whether the picture arrived all the same (it is then not sent again: pictures are
+added, never replaced, and the webservice cannot remove one).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kafdocs.api import Client, KafdocsError
+from kafdocs.api.retry import Failure, classify
 from kafdocs.i18n import _
 
 from .crmrecords import image_ids
@@ -66,10 +69,18 @@ def add_image(client: Client, request: ImageRequest, ctx: JobContext) -> str:
     with _product_lock(request.product_id):
         before = set(image_ids(client.retrieve(request.product_id)))
         ctx.check()
-        client.add_product_image(request.product_id, path, content_type=mime,
-                                 progress=ctx.progress, cancelled=ctx.cancelled)
+        lost: KafdocsError | None = None
+        try:
+            client.add_product_image(request.product_id, path, content_type=mime,
+                                     progress=ctx.progress, cancelled=ctx.cancelled)
+        except KafdocsError as exc:
+            if classify(exc) is not Failure.LOST:
+                raise
+            lost = exc  # the answer, perhaps not the picture: a repeat would add it twice
         check_unchanged(path, source)
         new = [i for i in image_ids(client.retrieve(request.product_id)) if i not in before]
+    if lost is not None and not new:
+        raise lost
     if not new:
         raise not_kept(path.name)
     return new[-1]
