@@ -27,12 +27,15 @@ FLAVOUR = os.environ.get("KAFDOCS_TEST_FLAVOUR", "kafinea")
 
 
 class FakeClock:
-    """A clock for session ages that a test moves forward instead of sleeping."""
+    """A clock for session ages that a test moves forward instead of sleeping; with a
+    ``step``, each reading is that much later (time passes with requests, not seconds)."""
 
-    def __init__(self) -> None:
+    def __init__(self, step: float = 0.0) -> None:
         self.now = 1000.0
+        self.step = step
 
     def __call__(self) -> float:
+        self.now += self.step
         return self.now
 
     def advance(self, seconds: float) -> None:

@@ -19,7 +19,7 @@ from kafdocs.transfer.download import PART_SUFFIX
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.sync import plan_folder_download
 from kafdocs.transfer.upload import UploadRequest
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, FakeClock
 from tests.faults.proxy import FaultProxy
 from tests.transfer.conftest import run_all
 from tests.transfer.test_upload import job_for
@@ -145,7 +145,9 @@ def test_session_expiry_mid_download_of_three_hundred_documents(make_sandbox,
                                                                tmp_path: Path) -> None:
     from kafdocs.sandbox.schema import DOCUMENTS
 
-    box = make_sandbox(session_life=0.15)  # several sessions end during the download
+    # each look at the sandbox's clock is a second later: a session lasts a few dozen
+    # requests, so several end during the download, however fast the machine
+    box = make_sandbox(session_life=40, clock=FakeClock(step=1.0))
     store = box.server.store
     for n in range(300):
         docid = store.insert(DOCUMENTS, {
