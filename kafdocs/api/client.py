@@ -34,6 +34,7 @@ from kafdocs import __version__
 from kafdocs.i18n import N_, _
 
 from . import envelope, servertime
+from .direct import DirectGet
 from .errors import (
     AccessDenied,
     ApiError,
@@ -192,6 +193,7 @@ class Client:
         self.http.mount("https://", adapter)
         self.http.mount("http://", adapter)
         self._adapter = adapter
+        self._direct = DirectGet(self.http, adapter)
         self._prepared_endpoint = ("", "")  # (endpoint, as requests writes it in a URL)
         install_redaction()
 
@@ -433,17 +435,20 @@ class Client:
         if endpoint != self.endpoint:  # the first call, or the address was changed
             url = requests.Request("GET", self.endpoint).prepare().url or self.endpoint
             self._prepared_endpoint = (self.endpoint, url)
+        base, url = url, f"{url}?{urlencode(params)}" if params else url
+        verify = True if self.http.verify is None else self.http.verify
+        if method == "GET" and data is None and not headers and self._direct.applies(url):
+            return self._direct.get(base, url, self.timeout, verify)  # direct.py: why
         prepared = requests.PreparedRequest()
         prepared.method = method
-        prepared.url = f"{url}?{urlencode(params)}" if params else url
+        prepared.url = url
         prepared.headers = CaseInsensitiveDict(self.http.headers)  # type: ignore[arg-type]
         if headers:
             prepared.headers.update(headers)
         prepared.prepare_body(data, None)
         prepared.prepare_cookies(self.http.cookies)
         resp = self._adapter.send(prepared, stream=True, timeout=self.timeout,
-                                  verify=True if self.http.verify is None else self.http.verify,
-                                  cert=self.http.cert,
+                                  verify=verify, cert=self.http.cert,
                                   proxies=self.http.proxies)
         if resp.raw is not None and resp.raw.headers.get("Set-Cookie"):
             extract_cookies_to_jar(self.http.cookies, prepared, resp.raw)  # type: ignore[no-untyped-call]

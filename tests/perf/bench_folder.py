@@ -2,10 +2,14 @@
 
     python -m tests.perf.bench_folder            # 2,000 documents of 10-50 KB, 20 ms
     python -m tests.perf.bench_folder --quick    # 40 documents
+    python -m tests.perf.bench_folder --before COMMIT  # that commit's client, alternately
 
 Besides the time, the client's CPU per file: user + system time of the ``kafdocs
-download`` process (start-up and sign-in included) divided by the documents, and the
-sandbox's CPU per request (this process serves them).
+download`` process (start-up and sign-in included) divided by the documents, and of it
+the system's share (sockets, and each file's create, fsync and rename), and the
+sandbox's CPU per request (this process serves them). With ``--before``, each run of
+the current client is followed by one of the client at COMMIT, on the same documents
+(``git archive``: run it from a clone).
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ from pathlib import Path
 from kafdocs.sandbox.app import Sandbox, SandboxSettings
 from kafdocs.sandbox.operations import Config
 from kafdocs.sandbox.schema import DOCUMENT_FOLDERS, DOCUMENTS
-from tests.perf.common import ACCESS_KEY, env_for, table, timed, workdir
+from tests.perf.common import (
+    ACCESS_KEY,
+    REPO,
+    compile_sources,
+    env_for,
+    source_tree,
+    table,
+    timed,
+    workdir,
+)
 
 
 def fill(box: Sandbox, count: int) -> int:
@@ -41,26 +54,32 @@ def fill(box: Sandbox, count: int) -> int:
     return folder
 
 
-def cpu(who: int) -> float:
+def cpu(who: int) -> tuple[float, float]:
+    """User + system time, and system time, in seconds."""
     usage = resource.getrusage(who)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
-def download(box: Sandbox, folder: int, dest: Path,
-             jobs: int) -> tuple[float, int, dict, float, float]:
+def download(box: Sandbox, folder: int, dest: Path, jobs: int,
+             source: Path) -> tuple[float, int, dict, tuple[float, float], float]:
     before = box.server.requests_served
     client_cpu, server_cpu = cpu(resource.RUSAGE_CHILDREN), cpu(resource.RUSAGE_SELF)
     command = [sys.executable, "-m", "kafdocs", "download", "--folder", f"22x{folder}",
                "--dest", str(dest), "--jobs", str(jobs), "--json"]
     result: list[subprocess.CompletedProcess[str]] = []
     seconds = timed(lambda: result.append(subprocess.run(
-        command, env=env_for(box.url), capture_output=True, text=True, check=True)))
+        command, env=env_for(box.url), cwd=source, capture_output=True, text=True,
+        check=True)))
+    client_after = cpu(resource.RUSAGE_CHILDREN)
     return (seconds, box.server.requests_served - before, json.loads(result[0].stdout),
-            cpu(resource.RUSAGE_CHILDREN) - client_cpu, cpu(resource.RUSAGE_SELF) - server_cpu)
+            (client_after[0] - client_cpu[0], client_after[1] - client_cpu[1]),
+            cpu(resource.RUSAGE_SELF)[0] - server_cpu[0])
 
 
-def run(count: int, latency_ms: float) -> str:
+def run(count: int, latency_ms: float, before: str | None = None) -> str:
     work = workdir()
+    clients = {"": REPO, **({f" ({before})": source_tree(before)} if before else {})}
+    compile_sources(*clients.values())
     box = Sandbox(SandboxSettings(data_dir=work / "crm", access_key=ACCESS_KEY,
                                   config=Config(latency=latency_ms / 1000))).start()
     try:
@@ -68,23 +87,26 @@ def run(count: int, latency_ms: float) -> str:
         rows = []
         times = {}
         for jobs in (1, 4, 8):
-            seconds, requests, result, client_cpu, server_cpu = download(
-                box, folder, work / f"j{jobs}", jobs)
-            assert result["summary"]["finished"] == count, result["summary"]
-            times[jobs] = seconds
-            minimum = 2 + 1 + -(-count // 100) + count  # login, count, pages, files
-            rows.append((f"--jobs {jobs}", f"{seconds:.1f} s", f"{count / seconds:.0f} docs/s",
-                         f"{client_cpu / count * 1000:.2f} ms",
-                         f"{server_cpu / requests * 1000:.2f} ms",
-                         f"{requests} (protocol minimum {minimum}, "
-                         f"+ folder name + logout = {minimum + 2})"))
-        rows += [(f"speed-up --jobs {jobs}", f"{times[1] / times[jobs]:.2f}x", "", "", "", "")
-                 for jobs in (4, 8)]
+            for n, (name, source) in enumerate(clients.items()):
+                seconds, requests, result, (client_cpu, client_sys), server_cpu = download(
+                    box, folder, work / f"j{jobs}-{n}", jobs, source)
+                assert result["summary"]["finished"] == count, result["summary"]
+                times[jobs, name] = seconds
+                minimum = 2 + 1 + -(-count // 100) + count  # login, count, pages, files
+                rows.append((f"--jobs {jobs}{name}", f"{seconds:.1f} s",
+                             f"{count / seconds:.0f} docs/s",
+                             f"{client_cpu / count * 1000:.2f} ms",
+                             f"{client_sys / count * 1000:.2f} ms",
+                             f"{server_cpu / requests * 1000:.2f} ms",
+                             f"{requests} (protocol minimum {minimum}, "
+                             f"+ folder name + logout = {minimum + 2})"))
+        rows += [(f"speed-up --jobs {jobs}{name}", f"{times[1, name] / times[jobs, name]:.2f}x",
+                  "", "", "", "", "") for name in clients for jobs in (4, 8)]
     finally:
         box.stop()
     return table(f"Folder download, {count} documents of 10-50 KB, {latency_ms:.0f} ms per "
                  "request", rows, ("run", "time", "rate", "client CPU per file",
-                                "sandbox CPU per request", "requests"))
+                                "of it system", "sandbox CPU per request", "requests"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -92,8 +114,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--latency-ms", type=float, default=20)
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="also run the client of this commit, after each run of this one")
     args = parser.parse_args(argv)
-    print(run(40, 5) if args.quick else run(args.documents, args.latency_ms))
+    print(run(40, 5, args.before) if args.quick
+          else run(args.documents, args.latency_ms, args.before))
 
 
 if __name__ == "__main__":
