@@ -3,11 +3,13 @@
     bash packaging/build-linux.sh              # first: dist/kafdocs/ and its tarball
     python -m tests.perf.bench_bundle          # 7 starts of each
     python -m tests.perf.bench_bundle --quick  # 2 starts (smoke run; no bundle: says so)
+    python -m tests.perf.bench_bundle --before COMMIT  # and from the source of COMMIT
 
 Start-up is timed from launching ``kafdocs --demo --smoke-test`` (offscreen) to the line
 it prints once the demo folder's documents are listed, for the bundle and for the same
-code run from source, alternately, in the same run. Both find their files in the page
-cache (a start right after boot would read them from disk first).
+code run from source (compiled, as installed), alternately, in the same run; with
+``--before``, the source of COMMIT too (``git archive``: run it from a clone). All find
+their files in the page cache (a start right after boot would read them from disk first).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.perf.common import summary, table
+from tests.perf.common import compile_sources, compiled_env, source_tree, summary, table
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = ROOT / "dist" / "kafdocs"
@@ -42,14 +44,14 @@ def cpu_seconds(pid: int) -> float:
     return own + sum(cpu_seconds(int(child)) for child in children)
 
 
-def start_up(command: list[str]) -> tuple[float, float]:
+def start_up(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Seconds from launch to the smoke test's "documents listed" line, and the CPU
     seconds the app and its demo server had used by then (the load of a shared machine
     stretches the first, hardly the second)."""
     started = time.perf_counter()
     proc = subprocess.Popen([*command, "--demo", "--smoke-test"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                            stderr=subprocess.DEVNULL, text=True, cwd=cwd,
+                            env={**compiled_env(), "QT_QPA_PLATFORM": "offscreen"})
     assert proc.stdout is not None
     for line in proc.stdout:
         if "documents listed" in line:
@@ -61,35 +63,48 @@ def start_up(command: list[str]) -> tuple[float, float]:
     return elapsed, cpu
 
 
-def run(starts: int) -> str:
-    if not (BUNDLE / "kafdocs").exists():
-        return table("Linux bundle", [("dist/kafdocs", "not built",
-                                       "run packaging/build-linux.sh")], ("what", "figure", ""))
-    rows = [("dist/kafdocs, unpacked", f"{size_mb(BUNDLE):.1f} MB",
-             f"{sum(1 for p in BUNDLE.rglob('*') if p.is_file())} files")]
-    rows += [(f"tarball {tarball.name}", f"{tarball.stat().st_size / 1e6:.1f} MB", "")
-             for tarball in sorted(BUNDLE.parent.glob("kafdocs-linux-*.tar.gz"))]
-    bundle, source = [], []
-    for _ in range(starts):  # alternately, so both meet the same load
-        bundle.append(start_up([str(BUNDLE / "kafdocs")]))
-        source.append(start_up([sys.executable, "-m", "kafdocs"]))
-    for name, samples in (("bundle", bundle), ("from source", source)):
-        median, low, high = summary([wall for wall, _ in samples])
-        cpu, cpu_low, cpu_high = summary([cpu for _, cpu in samples])
+def run(starts: int, before: str | None = None) -> str:
+    python = [sys.executable, "-m", "kafdocs"]
+    kinds: dict[str, tuple[list[str], Path]] = {}
+    rows = []
+    if (BUNDLE / "kafdocs").exists():
+        kinds["bundle"] = ([str(BUNDLE / "kafdocs")], ROOT)
+        rows += [("dist/kafdocs, unpacked", f"{size_mb(BUNDLE):.1f} MB",
+                  f"{sum(1 for p in BUNDLE.rglob('*') if p.is_file())} files")]
+        rows += [(f"tarball {tarball.name}", f"{tarball.stat().st_size / 1e6:.1f} MB", "")
+                 for tarball in sorted(BUNDLE.parent.glob("kafdocs-linux-*.tar.gz"))]
+    else:
+        rows.append(("dist/kafdocs", "not built", "run packaging/build-linux.sh"))
+    kinds["from source"] = (python, ROOT)
+    if before:
+        kinds[f"from source at {before}"] = (python, source_tree(before))
+    compile_sources(*(cwd for command, cwd in kinds.values() if command == python))
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in kinds}
+    for _ in range(starts):  # alternately, so all meet the same load
+        for name, (command, cwd) in kinds.items():
+            samples[name].append(start_up(command, cwd))
+    for name in kinds:
+        median, low, high = summary([wall for wall, _ in samples[name]])
+        cpu, cpu_low, cpu_high = summary([cpu for _, cpu in samples[name]])
         rows.append((f"start-up to a populated demo window, {name}", f"{median:.2f} s",
                      f"{low:.2f}-{high:.2f} s over {starts} starts"))
         rows.append((f"  CPU used by then (app + demo server), {name}", f"{cpu:.2f} s",
                      f"{cpu_low:.2f}-{cpu_high:.2f} s"))
-    ratio = summary([w for w, _ in bundle])[0] / summary([w for w, _ in source])[0]
-    rows.append(("ratio bundle / source", f"{ratio:.2f}x", ""))
+    if "bundle" in samples:
+        ratio = (summary([w for w, _ in samples["bundle"]])[0]
+                 / summary([w for w, _ in samples["from source"]])[0])
+        rows.append(("ratio bundle / source", f"{ratio:.2f}x", ""))
     return table("Linux bundle", rows, ("what", "figure", "range"))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--starts", type=int, default=7)
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="also start the source of this commit, alternately")
     args = parser.parse_args(argv)
-    print(run(2 if args.quick else 7))
+    print(run(2 if args.quick else args.starts, args.before))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ thread during transfers.
                                               # a 5 MB 50-page PDF, a 20-megapixel JPEG
     python -m tests.perf.bench_gui --quick    # small sizes
     python -m tests.perf.bench_gui --desk     # only search and previews (20,000 documents)
+    python -m tests.perf.bench_gui --scroll 5 [--before COMMIT]  # scrolling only, 5 windows
 
 Runs offscreen. A probe timer fires every 10 ms on the GUI thread; the longest gap
 between two firings is the worst stall a user could feel.
@@ -39,9 +40,13 @@ from kafdocs.transfer.search import search_query
 from kafdocs.transfer.upload import UploadRequest
 from tests.perf.common import (
     ACCESS_KEY,
+    REPO,
     MiB,
+    compile_sources,
+    compiled_env,
     make_file,
     sandbox_process,
+    source_tree,
     summary,
     table,
     workdir,
@@ -96,6 +101,34 @@ window.queue.download([window.documents.rows[0]], Path(work))  # starts the help
 spin(app, lambda: not window.queue.busy and len(window.queue.jobs) == 1)
 helper = window.queue._process
 print(f"{alone:.1f} {rss_mib(os.getpid()):.1f} {rss_mib(helper.pid):.1f}", flush=True)
+window.queue.shutdown()
+"""
+
+
+SCROLL = """
+import gc, sys
+sys.path.insert(1, sys.argv[5])  # the benchmarks' probe; kafdocs from the working directory
+from PySide6.QtCore import QSettings
+from kafdocs.api import Client
+from kafdocs.gui.app import make_app
+from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.settings import Settings
+from kafdocs.gui.tasks import TaskRunner
+from tests.perf.bench_gui import Probe, spin
+url, key, folder, count, _, work = sys.argv[1:7]
+app = make_app()
+client = Client(url, "admin", key)
+client.login()
+window = MainWindow(client, Settings(QSettings(work + "/scroll.ini", QSettings.Format.IniFormat)),
+                    TaskRunner(app))
+window.show()
+gc.freeze()  # as run_gui does once the window is up
+spin(app, lambda: window.folders.rowCount() > 0 and not window.documents._loading)
+probe = Probe().start()
+window.folder_view.setCurrentIndex(window.folders.index(window.folders.row_of(folder)))
+spin(app, lambda: (window.table.scrollToBottom(), window.documents.rowCount() >= int(count))[1])
+probe.timer.stop()
+print(f"{probe.worst_own * 1000:.1f} {probe.worst * 1000:.1f}", flush=True)
 window.queue.shutdown()
 """
 
@@ -171,6 +204,36 @@ def memory(url: str, folder: int, count: int, work: Path) -> list[tuple[str, str
     return [(f"memory: window, {count} documents listed and scrolled", f"{alone:.0f} MiB", ""),
             ("memory: window + its helper (after a download)",
              f"{window + helper:.0f} MiB", f"{window:.0f} + {helper:.0f} MiB")]
+
+
+def scrolling(rounds: int, before: str | None) -> str:
+    """The worst stall while scrolling a 20,000-document folder to its end, in windows of
+    their own (one process each, alternately with the code of ``before`` if given)."""
+    count, work = 20_000, workdir()
+    trees = {"": REPO, **({f" ({before})": source_tree(before)} if before else {})}
+    compile_sources(*trees.values())
+    box = Sandbox(SandboxSettings(data_dir=work / "crm", access_key=ACCESS_KEY))
+    folder = big_folder(box, count)
+    box.stop()
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
+    with sandbox_process(work / "crm") as url:
+        for _ in range(rounds):
+            for name, tree in trees.items():
+                out = subprocess.run(
+                    [sys.executable, "-c", SCROLL, url, ACCESS_KEY, f"22x{folder}", str(count),
+                     str(REPO), str(work)], capture_output=True, text=True, check=True,
+                    cwd=tree, env={**compiled_env(), "QT_QPA_PLATFORM": "offscreen"})
+                own, wall = (float(x) for x in out.stdout.split()[-2:])
+                samples[name].append((own, wall))
+    rows = []
+    for name, found in samples.items():
+        own, own_low, own_high = summary([o for o, _ in found])
+        wall, wall_low, wall_high = summary([w for _, w in found])
+        rows.append((f"scrolling {count} documents to the end{name}",
+                     f"{own:.0f} ms own ({own_low:.0f}-{own_high:.0f})",
+                     f"{wall:.0f} ms wall ({wall_low:.0f}-{wall_high:.0f}), {rounds} windows"))
+    return table("Worst GUI-thread stall while pages arrive (offscreen), median (range)", rows,
+                 ("scenario", "stall less time waiting for a core", "stall"))
 
 
 def search_first_page(client: Client, text: str, repeats: int = 5) -> tuple[str, str, str]:
@@ -441,8 +504,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--desk", action="store_true", help="only search and previews")
+    parser.add_argument("--scroll", type=int, metavar="WINDOWS",
+                        help="only the scrolling stall, in this many windows of their own")
+    parser.add_argument("--before", metavar="COMMIT",
+                        help="with --scroll: windows of this commit's code too, alternately")
     args = parser.parse_args(argv)
-    if args.quick:
+    if args.scroll:
+        print(scrolling(args.scroll, args.before))
+    elif args.quick:
         print(run(250, 4 * MiB, 20, (5, MiB // 2), 2, desk=args.desk))
     else:
         print(run(20_000, 1024 * MiB, 2000, (50, 5 * MiB), 20, desk=args.desk))
