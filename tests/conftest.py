@@ -24,6 +24,10 @@ FAST_RETRY = RetryPolicy(first_delay=0.005)  # the default policy's tries, witho
 # The sandbox flavour of tests that do not choose one: KAFDOCS_TEST_FLAVOUR=vtiger runs
 # them against stock vtiger's behaviour (no FileUpload, no folder creation...).
 FLAVOUR = os.environ.get("KAFDOCS_TEST_FLAVOUR", "kafinea")
+# Tests of what only Kafinea has (FileUpload, folders that can be created): skipped when
+# the whole suite runs on stock vtiger, whose own way has tests of its own.
+KAFINEA_ONLY = pytest.mark.skipif(FLAVOUR == "vtiger", reason="Kafinea only: FileUpload, "
+                                  "folder creation")
 
 
 class FakeClock:

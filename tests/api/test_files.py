@@ -10,7 +10,7 @@ import pytest
 
 from kafdocs.api import Cancelled, Client, TooLarge
 from kafdocs.api.streams import READ_CHUNK
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, KAFINEA_ONLY
 
 SIZES = [0, 1, 2, 3, 4, READ_CHUNK - 1, READ_CHUNK, READ_CHUNK + 1, 5_000_000]
 
@@ -37,6 +37,7 @@ def download(client: Client, file_id: str, target: Path) -> int:
     return info.written
 
 
+@KAFINEA_ONLY
 @pytest.mark.parametrize("size", SIZES)
 def test_file_upload_and_download_round_trip(client: Client, tmp_path: Path, size: int) -> None:
     source = make_file(tmp_path, size)
@@ -67,6 +68,7 @@ def test_stock_vtiger_has_no_file_upload_and_takes_the_file_in_create(
     assert sha(target) == sha(source)
 
 
+@KAFINEA_ONLY
 def test_kafinea_supports_file_upload_and_asks_once(client: Client, sandbox) -> None:
     assert client.supports_file_upload() is True
     before = sandbox.server.requests_served
@@ -74,6 +76,7 @@ def test_kafinea_supports_file_upload_and_asks_once(client: Client, sandbox) -> 
     assert sandbox.server.requests_served == before
 
 
+@KAFINEA_ONLY
 def test_upload_over_post_max_size_is_too_large_and_then_refused_up_front(
         make_sandbox, tmp_path: Path) -> None:
     box = make_sandbox(max_post=2_000_000)
@@ -98,6 +101,7 @@ def test_upload_can_be_cancelled_between_chunks(client: Client, tmp_path: Path) 
     assert "imageattachmentids" not in client.retrieve(doc)
 
 
+@KAFINEA_ONLY
 def test_download_can_be_cancelled(client: Client, tmp_path: Path) -> None:
     source = make_file(tmp_path, 3_000_000)
     doc = new_doc(client, "cancel download")
@@ -107,6 +111,7 @@ def test_download_can_be_cancelled(client: Client, tmp_path: Path) -> None:
         client.files_retrieve(file_id, lambda i: out, cancelled=lambda: True)
 
 
+@KAFINEA_ONLY
 def test_download_into_memory_for_small_files(client: Client) -> None:
     doc = new_doc(client, "small")
     client.call("FileUpload", {"parentId": doc, "attachmentType": "Attachment",

@@ -17,7 +17,7 @@ from kafdocs.api import Client, HttpError, KafdocsError, Query, TooLarge, Unreac
 from kafdocs.api.retry import Failure, RetryPolicy, classify
 from kafdocs.transfer import Job, JobEvent, JobState, TransferQueue
 from kafdocs.transfer.upload import UploadRequest, upload_job
-from tests.conftest import ACCESS_KEY, FAST_RETRY
+from tests.conftest import ACCESS_KEY, FAST_RETRY, KAFINEA_ONLY
 from tests.faults.proxy import FaultProxy
 
 
@@ -85,6 +85,7 @@ def test_a_job_does_not_repeat_what_the_client_already_repeated(proxy: FaultProx
     client.close()
 
 
+@KAFINEA_ONLY
 def test_a_job_repeats_a_lost_upload_as_the_policy_says(proxy: FaultProxy, tmp_path: Path,
                                                          connections) -> None:
     client = Client(proxy.url, "admin", ACCESS_KEY, retry=FAST_RETRY)

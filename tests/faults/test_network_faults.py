@@ -19,7 +19,7 @@ from kafdocs.transfer.download import PART_SUFFIX
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.sync import plan_folder_download
 from kafdocs.transfer.upload import UploadRequest
-from tests.conftest import ACCESS_KEY, FakeClock
+from tests.conftest import ACCESS_KEY, KAFINEA_ONLY, FakeClock
 from tests.faults.proxy import FaultProxy
 from tests.transfer.conftest import run_all
 from tests.transfer.test_upload import job_for
@@ -59,6 +59,7 @@ def test_read_timeout_is_retried(proxy: FaultProxy, client: Client, sandbox,
     assert "delay" in proxy.faults_used()
 
 
+@KAFINEA_ONLY
 @pytest.mark.parametrize("kind", ["reset_request", "reset_response", "status_503",
                                   "truncate", "empty"])
 def test_upload_survives_and_leaves_one_document(kind: str, proxy: FaultProxy,
@@ -72,6 +73,7 @@ def test_upload_survives_and_leaves_one_document(kind: str, proxy: FaultProxy,
     assert len(rows) == 1 and rows[0]["filesize"] == "600000"
 
 
+@KAFINEA_ONLY
 def test_persistent_upload_failure_leaves_no_document(proxy: FaultProxy, client: Client,
                                                       tmp_path: Path) -> None:
     path = tmp_path / "never.bin"

@@ -17,7 +17,7 @@ from kafdocs.transfer.cache import cache_target, prepare_cache
 from kafdocs.transfer.folders import Folder, list_documents, resolve_folder
 from kafdocs.transfer.manifest import MANIFEST
 from kafdocs.transfer.sync import plan_folder_download
-from tests.conftest import ACCESS_KEY
+from tests.conftest import ACCESS_KEY, KAFINEA_ONLY
 from tests.faults.hostile import Answer, HostileServer, Seen, ok
 from tests.transfer.conftest import add_document, run_all
 
@@ -125,6 +125,7 @@ def test_a_folder_without_name_and_with_a_hostile_id_is_refused(tmp_path: Path) 
     assert files_under(tmp_path) == [Path("a"), Path("a/dest")]
 
 
+@KAFINEA_ONLY
 def test_a_tampered_manifest_line_cannot_make_a_rerun_write_outside(
         crm: Client, sandbox, tmp_path: Path) -> None:
     client = crm

@@ -13,6 +13,12 @@ DOC = {"notes_title": "Doc", "folderid": "22x1", "filestatus": "1",
        "filelocationtype": "I", "assigned_user_id": "19x1"}
 
 
+@pytest.fixture
+def sandbox(make_sandbox):
+    """FileUpload is Kafinea's: stock vtiger answers it with an HTML fatal error."""
+    return make_sandbox(demo_data=True, flavour="kafinea")
+
+
 def upload(ws: Plain, doc_id: str, name: str, content: bytes, kind: str = "Attachment") -> dict:
     return ws.post("FileUpload", parentId=doc_id, attachmentType=kind, fileName=name,
                    fileContents=base64.b64encode(content).decode())

@@ -32,7 +32,9 @@ def test_stock_vtiger_cannot_create_or_update_folders(make_sandbox) -> None:
         "MANDATORY_FIELDS_MISSING", "createdby does not have a value")
 
 
-def test_kafinea_creates_and_updates_folders(ws: Plain) -> None:
+def test_kafinea_creates_and_updates_folders(make_sandbox) -> None:
+    ws = Plain(make_sandbox(flavour="kafinea").url)
+    ws.login("admin", ACCESS_KEY)
     folder = ws.ok(ws.create("DocumentFolders", {"foldername": "Nouveau dossier"}))
     assert folder["id"].startswith("22x") and folder["createdby"] == ""
     updated = ws.ok(ws.update({**folder, "foldername": "Renommé"}))

@@ -77,7 +77,7 @@ def test_post_operation_reads_multipart_like_urlencoded(sandbox) -> None:
 
 
 def test_body_over_post_max_size_drops_every_field_with_a_php_warning(make_sandbox) -> None:
-    box = make_sandbox(max_post=1000)
+    box = make_sandbox(max_post=1000, flavour="kafinea")
     ws = Plain(box.url)
     ws.login("admin", ACCESS_KEY)
     resp = ws.http.post(ws.endpoint, params={"operation": "create", "sessionName": ws.session},
