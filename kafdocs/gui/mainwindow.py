@@ -622,11 +622,16 @@ class MainWindow(QMainWindow):
         """How much of the folder is listed: the scroll bar covers the rows loaded so
         far only, so a large folder says "1,200 of 20,000 loaded" until complete."""
         model, locale = self.documents, QLocale()
-        if model.complete and not model.loading:
-            text = ngettext("{count} document", "{count} documents", model.total).format(
-                count=locale.toString(model.total))
+        # a short first page is most likely the whole list: said so while it is counted
+        short = model.counting and 0 < model.rowCount() < model.page_size
+        if (model.complete and not model.loading) or short:
+            count = model.rowCount() if short else model.total
+            text = ngettext("{count} document", "{count} documents", count).format(
+                count=locale.toString(count))
         elif model.rowCount() == 0:
             text = _("Loading…")
+        elif model.counting:
+            text = _("{loaded} shown, counting…").format(loaded=locale.toString(model.rowCount()))
         else:
             text = _("{loaded} of {total} loaded").format(
                 loaded=locale.toString(model.rowCount()), total=locale.toString(model.total))

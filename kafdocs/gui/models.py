@@ -131,6 +131,7 @@ class DocumentModel(QAbstractTableModel):
         self.titles_editable = False
         self._order: tuple[str, bool] = ("notes_title", False)
         self._loading = False
+        self._counting = False  # a full first page is shown; its list's count is on its way
         self._generation = 0
         self._ids: set[str] = set()
         self._offset = 0  # rows received from the server so far: the next page's offset
@@ -166,12 +167,19 @@ class DocumentModel(QAbstractTableModel):
             column = self.columns.index(FOLDER)
             self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
 
+    @property
+    def counting(self) -> bool:
+        """The first page is shown and the list's count not known yet (``total`` is the
+        rows shown until it is)."""
+        return self._counting
+
     def reload(self, keep: bool = False) -> None:
         """Read the list again from its first page. ``keep``: the rows shown stay until
         that page replaces them, so a refresh that fails leaves the last good listing
         (another source, another order: the table empties at once)."""
         self._generation += 1
         self._to_end = False
+        self._counting = False
         if not keep:
             self._clear(0)
         if self._loading:
@@ -190,7 +198,7 @@ class DocumentModel(QAbstractTableModel):
     @property
     def complete(self) -> bool:
         """Every row of the list is here (or the list shrank while it was read)."""
-        return self._exhausted or self._offset >= self.total
+        return not self._counting and (self._exhausted or self._offset >= self.total)
 
     def load_to_end(self) -> None:
         """Fetch page after page until the last row; ``reached_end`` then."""
@@ -209,31 +217,41 @@ class DocumentModel(QAbstractTableModel):
             self._fetch(first=False)
 
     def _fetch(self, first: bool) -> None:
-        """The source's count and one page, in the background."""
+        """One page in the background, with the list's count (to page on, and to see the
+        list change between pages). The first page comes alone and is shown while the
+        count is asked: a search's count reads every match, which made its first results
+        wait for it. (A short first page is not taken for the whole list: servers cap
+        their answers at different sizes.)"""
         generation, client, source, order = (
             self._generation, self.client, self.source, self._order)
         offset = 0 if first else self._offset
         assert client is not None and source is not None
         size = self.page_size
 
-        def page() -> tuple[int, list[dict[str, Any]]]:
-            return source.count(client), source.page(client, order, offset, size)
+        def page() -> tuple[int | None, list[dict[str, Any]]]:
+            total = None if first else source.count(client)
+            return total, source.page(client, order, offset, size)
 
         self._set_loading(True)
         self.tasks.run(page, lambda r: self._arrived(generation, r[0], r[1], first),
                        lambda e: self._load_failed(generation, e), owner=self)
 
-    def _arrived(self, generation: int, total: int, rows: list[dict[str, Any]],
+    def _arrived(self, generation: int, total: int | None, rows: list[dict[str, Any]],
                  first: bool) -> None:
         if generation != self._generation:
             return
-        self._set_loading(False)
         if not first and total != self.total:  # the folder changed: pages have shifted
+            self._set_loading(False)
             self.reload(keep=True)
             return
+        more = first and bool(rows)  # shown now, counted next
         if first:  # what was shown until now (kept during a refresh) goes
-            self._clear(total)
-            self.total_changed.emit(total)
+            self._clear(len(rows))
+            self._counting = more
+        if not more:
+            self._set_loading(False)
+            if first:
+                self.total_changed.emit(self.total)
         self._offset += len(rows)
         self._exhausted = not rows  # the folder shrank meanwhile: stop asking
         fresh = [r for r in rows if str(r.get("id")) not in self._ids]
@@ -244,6 +262,28 @@ class DocumentModel(QAbstractTableModel):
             self._ids.update(str(r.get("id")) for r in fresh)
             self.endInsertRows()
         self._load_owners(fresh)
+        if more:
+            self._count(generation)
+        else:
+            self._go_on_to_end()
+
+    def _count(self, generation: int) -> None:
+        client, source = self.client, self.source
+        assert client is not None and source is not None
+        self.tasks.run(lambda: source.count(client), lambda n: self._counted(generation, n),
+                       lambda e: self._load_failed(generation, e), owner=self)
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self._counting = False
+        self.total = total
+        self._set_loading(False)
+        self.total_changed.emit(total)
+        self._go_on_to_end()
+
+    def _go_on_to_end(self) -> None:
+        """End or Ctrl+End asked for every row: the next page, or the end reached."""
         if self._to_end:
             if self.canFetchMore():
                 self._fetch(first=False)
@@ -253,6 +293,7 @@ class DocumentModel(QAbstractTableModel):
 
     def _load_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
+            self._counting = False
             self._set_loading(False)
             self._to_end = False
             self.failed.emit(error)

@@ -203,6 +203,27 @@ def test_actions_work_on_search_results(qtbot, win: MainWindow, crm: Client) -> 
     assert win.count_label.text() == "7 documents"
 
 
+def test_the_first_rows_show_while_the_list_is_counted(qtbot, win: MainWindow,
+                                                       monkeypatch) -> None:
+    """A search's count reads every match: the rows found first do not wait for it."""
+    import threading
+    held = threading.Event()
+    count = SearchResults.count
+
+    def slow_count(source, client):
+        assert held.wait(10)
+        return count(source, client)
+
+    monkeypatch.setattr(SearchResults, "count", slow_count)
+    win.documents.page_size = 3
+    win.table.setFixedHeight(60)  # full with 3 rows: the view asks for no more
+    win.start_search("facture f2026", here=False)
+    qtbot.waitUntil(lambda: win.documents.rowCount() == 3)
+    assert win.count_label.text() == "3 shown, counting…"
+    held.set()
+    qtbot.waitUntil(lambda: win.count_label.text() == "3 of 8 loaded")
+
+
 def test_search_in_this_folder_finds_a_document_not_loaded_yet_on_stock_vtiger(
         qtbot, flavoured) -> None:
     """Issue 21.4: the old filter saw only the rows loaded; the search asks the server."""

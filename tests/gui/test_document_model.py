@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
@@ -14,6 +16,17 @@ from kafdocs.sandbox.app import Sandbox
 from kafdocs.sandbox.schema import DOCUMENTS
 from kafdocs.transfer.sources import SearchResults
 from tests.conftest import ACCESS_KEY
+
+HELD = threading.Event()  # the slow count below answers once set
+
+
+@dataclass(frozen=True)
+class SlowlyCounted(SearchResults):
+    """A search whose count takes as long as the test wants (a count reads every match)."""
+
+    def count(self, client: Client) -> int:
+        assert HELD.wait(10)
+        return super().count(client)
 
 
 @pytest.fixture
@@ -112,3 +125,27 @@ def test_documents_removed_from_the_list_keep_the_paging_right(qtbot, model: Doc
     model.remove(gone)
     ids = load_all(qtbot, model)
     assert len(ids) == len(set(ids)) == 247 and not gone & set(ids)
+
+
+def test_the_first_results_show_before_they_are_counted(qtbot, model: DocumentModel) -> None:
+    HELD.clear()
+    plain = SearchResults.of("facture")
+    model.set_source(SlowlyCounted(plain.query, plain.text))
+    qtbot.waitUntil(lambda: model.rowCount() == 100)
+    assert model.counting and model.loading and not model.complete
+    assert not model.canFetchMore()  # how far to page is not known yet
+    with qtbot.waitSignal(model.total_changed) as counted:
+        HELD.set()
+    assert counted.args == [250] and not model.counting and model.canFetchMore()
+    assert len(load_all(qtbot, model)) == 250
+
+
+def test_end_waits_for_the_count_then_loads_every_page(qtbot, model: DocumentModel) -> None:
+    HELD.clear()
+    plain = SearchResults.of("facture")
+    model.set_source(SlowlyCounted(plain.query, plain.text))
+    qtbot.waitUntil(lambda: model.rowCount() == 100)
+    model.load_to_end()  # End pressed while the count is on its way
+    with qtbot.waitSignal(model.reached_end, timeout=10_000):
+        HELD.set()
+    assert model.rowCount() == 250 and model.complete

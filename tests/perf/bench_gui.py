@@ -392,12 +392,11 @@ def searches(app: QApplication, window: MainWindow, documents: int, listing: int
     for text, what in ((f"doc{listing // 2:05d}", "one match"),
                        ("document", f"{listing} matches")):
         probe.start()
-        started = time.perf_counter()
         window.start_search(text, here=False)
-        spin(app, lambda: window.documents.rowCount() > 0 and not window.documents.loading)
-        rows.append((f"search of {documents} documents, {what}: first results",
-                     f"{(time.perf_counter() - started) * 1000:.0f} ms",
-                     probe.stop()))
+        first = spin(app, lambda: window.documents.rowCount() > 0)
+        counted = first + spin(app, lambda: not window.documents.loading)
+        rows.append((f"search of {documents} documents, {what}: first results (counted)",
+                     f"{first * 1000:.0f} ms ({counted * 1000:.0f} ms)", probe.stop()))
     window.show_folder()
     return rows
 
