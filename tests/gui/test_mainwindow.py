@@ -165,20 +165,22 @@ def test_the_window_lists_a_folder_while_an_upload_is_held_in_flight(
         received[threading.get_ident()] += size
         if received[threading.get_ident()] > 1_000_000:
             held.set()
-            release.wait(20)
+            release.wait(60)
 
     monkeypatch.setattr(sandbox.server.config, "bandwidth", 1)  # turns the hook on
     monkeypatch.setattr(sandbox.server.config, "pace", hold_large_bodies)
     big = tmp_path / "large.bin"
     big.write_bytes(os.urandom(3_000_000))
     window.queue.upload([UploadRequest(big, "22x1")])
-    qtbot.waitUntil(held.is_set, timeout=20_000)
-    qtbot.waitUntil(lambda: 1 in window.queue.jobs, timeout=10_000)
-    job = window.queue.jobs[1]
-    qtbot.waitUntil(lambda: job.state is JobState.RUNNING)
-    select_folder(qtbot, window, "Contrats")
-    assert not job.state.final and not release.is_set()  # all of it while the body was held
-    release.set()
+    try:
+        qtbot.waitUntil(held.is_set, timeout=20_000)
+        qtbot.waitUntil(lambda: 1 in window.queue.jobs, timeout=10_000)
+        job = window.queue.jobs[1]
+        qtbot.waitUntil(lambda: job.state is JobState.RUNNING)
+        select_folder(qtbot, window, "Contrats")
+        assert not job.state.final  # all of it while the body was held
+    finally:
+        release.set()
     qtbot.waitUntil(lambda: job.state.final, timeout=30_000)
     assert job.state is JobState.DONE, job.message
 
