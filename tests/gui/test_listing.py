@@ -42,6 +42,7 @@ def test_a_large_folder_says_how_much_is_loaded_and_end_loads_the_rest(
 def test_a_refresh_with_the_server_down_keeps_the_listing_and_says_so_once(
         qtbot, window: MainWindow) -> None:
     select_folder(qtbot, window, "Contrats")
+    assert window.tasks.wait(10_000)  # what the window asks at start (its rights) is in
     shown = [r["id"] for r in window.documents.rows]
     alive = window.client.endpoint
     window.client.endpoint = dead_endpoint()
@@ -60,7 +61,7 @@ def test_a_refresh_with_the_server_down_keeps_the_listing_and_says_so_once(
     assert not window.message_bar.isVisible() and window.message_bar.messages == []
     window.refresh_action.trigger()
     qtbot.waitUntil(lambda: window.documents.total == len(shown) and not window.documents.loading)
-    assert not window.message_bar.isVisible()
+    assert not window.message_bar.isVisible(), window.message_bar.messages
 
 
 def test_a_folder_download_says_what_it_found_and_a_rerun_that_it_is_up_to_date(
