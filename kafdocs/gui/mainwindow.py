@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -49,6 +48,7 @@ from kafdocs.transfer.product_images import ImageRequest
 from kafdocs.transfer.sources import FolderDocuments, RecordDocuments, SearchResults
 
 from .about import AboutDialog
+from .columns import ColumnWidths
 from .details import DetailsPanel
 from .doccache import DocumentCache
 from .drops import accept_file_drag, take_file_drop
@@ -217,14 +217,11 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
         header.setSortIndicatorShown(True)
         header.setSectionsClickable(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self.documents.sort)
-        for column, width in enumerate((250, 250, 150, 80, 130)):
-            self.table.setColumnWidth(column, width)
+        self.columns = ColumnWidths(self.table, self.documents, self.settings)
         self.table.doubleClicked.connect(self.open_document)
         self.table.open_requested.connect(self.open_document)
         self.table.files_dropped.connect(self._dropped_on_table)
@@ -284,13 +281,13 @@ class MainWindow(QMainWindow):
         self.content.addWidget(right)
         self.content.addWidget(self.side)
         self.content.setStretchFactor(0, 1)
-        self.content.setSizes([620, 360])
+        self.content.setSizes([700, 320])  # every document column fits (columns.py)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.content)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([220, 960])
+        self.splitter.setSizes([250, 1030])  # "Marketing & Communication (4)" fits
         self.setCentralWidget(self.splitter)
 
     def _action(self, text: str, shortcut: Any, slot: Any, icon: QStyle.StandardPixmap) -> QAction:
@@ -450,7 +447,7 @@ class MainWindow(QMainWindow):
                 reason=self.client.login_result["keyring_problem"]))
 
     def _restore(self) -> None:
-        self.resize(1180, 760)
+        self.resize(1280, 760)
         geometry = self.settings.get(WINDOW_GEOMETRY)
         if not geometry.isEmpty():
             self.restoreGeometry(geometry)

@@ -70,11 +70,13 @@ CONTENT_SPLITTER = Option("window/content_splitter", QByteArray(),
 SHOW_PREVIEW = Option("view/preview", True, "the preview and details beside the documents")
 PREVIEW_MAX_MB = Option("preview/max_mb", 50,
                         "larger files are previewed only on request (Preview anyway)")
+COLUMN_WIDTHS = Option("view/column_widths", "{}",
+                       "document columns the user resized: width by field (JSON)")
 OPTIONS: dict[str, Option[Any]] = {option.key: option for option in (
     WINDOW_GEOMETRY, WINDOW_STATE, WINDOW_SPLITTER, TRANSFERS_FOLDED, LAST_FOLDERS,
     RECORD_FOLDER, PROFILES, LAST_PROFILE, LANGUAGE, TRANSFER_WORKERS, DOWNLOAD_DIR,
     UPLOAD_DIR, DOWNLOAD_FOLDERS, WATCHED_FOLDERS, UPLOAD_SAVED, MIRRORED_FOLDERS,
-    CONTENT_SPLITTER, SHOW_PREVIEW, PREVIEW_MAX_MB)}
+    CONTENT_SPLITTER, SHOW_PREVIEW, PREVIEW_MAX_MB, COLUMN_WIDTHS)}
 
 
 @dataclass(frozen=True)

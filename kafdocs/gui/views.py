@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSize,
     Qt,
     Signal,
 )
@@ -60,6 +61,9 @@ class FolderView(QListView):
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.setItemDelegate(DropTargetDelegate(self))
+        # A long name elides ("Marketing & Co…", its tooltip says it all) rather than
+        # scrolling the list sideways.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self.dragMoveEvent(event)
@@ -94,11 +98,16 @@ class FolderView(QListView):
 
 
 class DropTargetDelegate(QStyledItemDelegate):
-    """Outlines the folder under the cursor of a drag (``FolderView.drop_row``)."""
+    """Outlines the folder under the cursor of a drag (``FolderView.drop_row``). A folder
+    is as wide as the list, never wider: its name elides."""
 
     def __init__(self, view: FolderView) -> None:
         super().__init__(view)
         self.view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(0, super().sizeHint(option, index).height())
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
