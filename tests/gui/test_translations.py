@@ -46,6 +46,8 @@ def test_dialogs_use_plural_forms(qtbot, qapp, window_factory) -> None:
         qtbot.addWidget(three)
         assert one.apply_all.text() == "Faire de même pour l'autre conflit"
         assert three.apply_all.text() == "Faire de même pour les 3 autres conflits"
+        title = one.windowTitle()  # "Fichier déjà présent dans le dossier", once clipped
+        assert one.minimumWidth() >= one.fontMetrics().horizontalAdvance(title) + 160
         upload = UploadDialog(win.client, win.tasks, "Contrats", 1, 2048)
         qtbot.addWidget(upload)
         texts = [label.text() for label in upload.findChildren(QLabel)]
