@@ -141,7 +141,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def _linked_text(linked: list[dict[str, str]] | None) -> str:
     if linked is None:
         return _("unknown (the server does not tell)")
-    return "; ".join(f"{x['name']} ({x['id']})" for x in linked) or _("nothing")
+    return "; ".join(f"{x['name']} ({x['id']})" for x in linked) or _("no record")
 
 
 # -- changes ------------------------------------------------------------------

@@ -131,7 +131,7 @@ class DetailsPanel(QWidget):
             self.values["linked"] = _("unknown (the server does not tell)")
         else:
             self.values["linked"] = "\n".join(f"{x.name} ({x.kind})"
-                                              for x in details.linked) or _("nothing")
+                                              for x in details.linked) or _("no record")
         self._show()
         self.loaded.emit(details)
 

@@ -389,6 +389,13 @@ def test_details_show_the_linked_records_and_open_the_crm_page(qtbot, win: MainW
         f"/index.php?module=Documents&view=Detail&record={number}")
 
 
+def test_details_of_a_document_linked_to_nothing_say_so(qtbot, win: MainWindow) -> None:
+    select_folder(qtbot, win, "Default")
+    choose(qtbot, win, "Archive")
+    qtbot.waitUntil(lambda: win.details.values["linked"] != "…", timeout=10_000)
+    assert win.details.values["linked"] == "no record"
+
+
 # -- changes ------------------------------------------------------------------------
 def test_f2_renames_in_place(qtbot, win: MainWindow, crm: Client) -> None:
     select_folder(qtbot, win, "Contrats")
