@@ -18,7 +18,8 @@ from .models import FOLDER, DocumentModel, column_title
 from .settings import COLUMN_WIDTHS, Settings
 
 TITLE = "notes_title"
-MIN_TITLE = 150  # room the title keeps, when the file name can give it
+MIN_TITLE = 150  # room the title keeps, when the other columns can give it
+GIVE_WAY = ("filename", FOLDER, "filetype", "assigned_user_id")  # first to narrow
 PADDING = 30  # a heading's margins and its sort arrow
 SAMPLES = {  # the usual content of a column, as wide as it gets
     "filename": "Facture F2026-003.pdf",
@@ -61,19 +62,23 @@ class ColumnWidths(QObject):
             self._applying = False
 
     def _leave_room_for_the_title(self, saved: dict[str, int]) -> None:
-        """A narrow table: the file name gives way first (it elides; the details say it
-        whole), down to its heading's width, unless the user chose its width."""
-        if "filename" in saved or "filename" not in self.model.columns:
-            return
+        """A narrow table: the file name, then the folder, the type and the owner give
+        way (they elide; the details say them whole), each down to its heading's width,
+        unless the user chose its width. Sizes and dates stay whole."""
         header = self.table.horizontalHeader()
-        column = self.model.columns.index("filename")
-        others = sum(header.sectionSize(c) for c, f in enumerate(self.model.columns)
-                     if f != TITLE)
-        excess = others + MIN_TITLE - self.table.viewport().width()
-        if excess > 0:
-            narrowest = header.fontMetrics().horizontalAdvance(column_title("filename")) \
-                + PADDING
-            header.resizeSection(column, max(narrowest, header.sectionSize(column) - excess))
+        columns = self.model.columns
+        excess = sum(header.sectionSize(c) for c, f in enumerate(columns) if f != TITLE) \
+            + MIN_TITLE - self.table.viewport().width()
+        for field in GIVE_WAY:
+            if excess <= 0:
+                return
+            if field in saved or field not in columns:
+                continue
+            column = columns.index(field)
+            narrowest = header.fontMetrics().horizontalAdvance(column_title(field)) + PADDING
+            width = max(narrowest, header.sectionSize(column) - excess)
+            excess -= header.sectionSize(column) - width
+            header.resizeSection(column, width)
 
     def natural_width(self, field: str) -> int:
         """As wide as the heading, or as the column's usual content."""

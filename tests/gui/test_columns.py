@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from kafdocs import i18n
+from kafdocs.gui.columns import MIN_TITLE
 from kafdocs.gui.mainwindow import MainWindow
 from kafdocs.gui.models import column_title
 from tests.gui.conftest import select_folder
@@ -33,6 +34,12 @@ def test_every_column_fits_at_the_default_size_the_title_taking_the_rest(
     title = window.documents.columns.index("notes_title")
     assert header.sectionSize(title) == max(header.sectionSize(c)
                                             for c in range(header.count()))
+    window.start_search("2026", here=False)  # a Folder column too: the title keeps room
+    qtbot.waitUntil(lambda: "folderid" in window.documents.columns
+                    and bool(window.documents.rows))
+    title = window.documents.columns.index("notes_title")
+    assert header.sectionSize(title) >= MIN_TITLE  # was: "Facture …" in 75 pixels
+    assert header.length() <= table.viewport().width()
     folders = window.folder_view
     assert not folders.horizontalScrollBar().isVisible()
     widest = max(folders.visualRect(folders.model().index(r, 0)).width()
