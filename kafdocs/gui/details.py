@@ -99,6 +99,7 @@ class DetailsPanel(QWidget):
 
     def _fill(self, r: Record) -> None:
         link = r.get("filelocationtype") == "E"
+        zone = self.client.server_zone  # record times are the server's local times
         size = number(r.get("filesize"))
         self.values = {
             "title": r.get("notes_title", ""), "number": r.get("note_no", ""),
@@ -107,8 +108,8 @@ class DetailsPanel(QWidget):
                      else r.get("filename", "")),
             "type": mime_comment(str(r.get("filetype") or "")),
             "size": bytes_text(size) if size is not None and not link else "",
-            "owner": PENDING, "created": date_text(r.get("createdtime", "")),
-            "modified": date_text(r.get("modifiedtime", "")),
+            "owner": PENDING, "created": date_text(r.get("createdtime", ""), zone),
+            "modified": date_text(r.get("modifiedtime", ""), zone),
             "description": r.get("notecontent", ""), "linked": PENDING,
         }
         self._show()

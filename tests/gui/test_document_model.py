@@ -149,3 +149,21 @@ def test_end_waits_for_the_count_then_loads_every_page(qtbot, model: DocumentMod
     with qtbot.waitSignal(model.reached_end, timeout=10_000):
         HELD.set()
     assert model.rowCount() == 250 and model.complete
+
+
+@pytest.mark.parametrize("flavour", ["kafinea", "vtiger"])
+def test_titles_sort_ignoring_case_and_accents(qtbot, make_sandbox, tasks, flavour) -> None:
+    """As the CRM's database orders them: "gui-upload" among the G, not after "Site"."""
+    box = make_sandbox(flavour=flavour)
+    for title in ("Site plan", "gui-upload", "Étude thermique", "facture", "Zèbre", "avoir"):
+        box.server.store.insert(DOCUMENTS, {
+            "notes_title": title, "folderid": "22x1", "filestatus": "1",
+            "assigned_user_id": "19x1", "filesize": "1", "filename": "x.pdf"})
+    with Client(box.url, "admin", ACCESS_KEY) as client:
+        model = DocumentModel(tasks)
+        model.set_client(client)
+        model.set_folder("22x1")
+        model.sort(FIELDS.index("notes_title"), Qt.SortOrder.AscendingOrder)
+        load_all(qtbot, model)
+        assert [r["notes_title"] for r in model.rows] == [
+            "avoir", "Étude thermique", "facture", "gui-upload", "Site plan", "Zèbre"]
