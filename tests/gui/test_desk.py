@@ -389,6 +389,17 @@ def test_details_show_the_linked_records_and_open_the_crm_page(qtbot, win: MainW
         f"/index.php?module=Documents&view=Detail&record={number}")
 
 
+def test_details_show_times_as_the_table_does(qtbot, win: MainWindow) -> None:
+    """Both convert the server's local times to the user's zone."""
+    from kafdocs.api.servertime import ServerZone
+    win.client.server_zone = ServerZone("Asia/Tokyo", "setting")  # far from this machine's
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Bon de commande Moreau")
+    column = win.documents.columns.index("modifiedtime")
+    shown = win.documents.index(row_of(win, "Bon de commande Moreau"), column).data()
+    assert win.details.values["modified"] == shown
+
+
 def test_details_of_a_document_linked_to_nothing_say_so(qtbot, win: MainWindow) -> None:
     select_folder(qtbot, win, "Default")
     choose(qtbot, win, "Archive")
