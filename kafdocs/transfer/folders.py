@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,14 @@ def list_folders(client: Client, with_counts: bool = False) -> list[Folder]:
     if with_counts:
         folders = [Folder(f.id, f.name, f.description, count_documents(client, f.id))
                    for f in folders]
-    return sorted(folders, key=lambda f: (f.name.casefold(), f.id))
+    return sorted(folders, key=lambda f: (name_order(f.name), f.id))
+
+
+def name_order(name: str) -> str:
+    """A name as the CRM's database orders it (case and accents ignored), so that the
+    folder list reads like the CRM's own: 'Études' among the E, not after 'zones'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def count_documents(client: Client, folder_id: str) -> int:
