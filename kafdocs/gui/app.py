@@ -68,26 +68,40 @@ def run_gui(args: argparse.Namespace, started_demo: DemoCRM | None = None) -> in
         client: Client | None = demo_client(demo)
     else:
         client = sign_in(args, settings, tasks)
-    if client is None:
-        return 0
-    window = MainWindow(client, settings, tasks)
-    window.show()
-    # What exists now (modules, Qt's wrappers, the window) lives as long as the app:
-    # out of the collector's reach, a full collection no longer walks it, which paused
-    # the thread that triggered it (and the GUI thread, waiting for the GIL) for 30-130 ms.
-    gc.freeze()
-    if getattr(args, "quit_after", 0):
-        QTimer.singleShot(int(args.quit_after * 1000), window.close)
-    if getattr(args, "smoke_test", False):
-        watch_smoke_test(app, window)
     try:
-        return app.exec()
-    finally:  # the window is gone: what is left to end may take its time
-        window.queue.shutdown(cancel=True, timeout=10)
-        tasks.wait(10_000)
-        client.close()
+        return run_windows(app, client, settings, tasks, args)
+    finally:
         if demo is not None:
             demo.stop()
+
+
+def run_windows(app: QApplication, client: Client | None, settings: Settings,
+                tasks: TaskRunner, args: argparse.Namespace) -> int:
+    """The window for ``client``; after File → Sign out, the sign-in dialog and a new
+    window for the connection chosen there, until the user quits or cancels."""
+    code = 0
+    while client is not None:
+        window = MainWindow(client, settings, tasks)
+        window.show()
+        # What exists now (modules, Qt's wrappers, the window) lives as long as the app:
+        # out of the collector's reach, a full collection no longer walks it, which
+        # paused the thread that triggered it (and the GUI thread) for 30-130 ms.
+        gc.freeze()
+        if getattr(args, "quit_after", 0):
+            QTimer.singleShot(int(args.quit_after * 1000), window.close)
+        if getattr(args, "smoke_test", False):
+            watch_smoke_test(app, window)
+        try:
+            code = app.exec()
+        finally:  # the window is gone: what is left to end may take its time
+            window.queue.shutdown(cancel=True, timeout=10)
+            tasks.wait(10_000)
+            client.close()
+        if not window.signing_out:
+            break
+        dialog = SignInDialog(settings, tasks)
+        client = dialog.client if dialog.exec() else None
+    return code
 
 
 def watch_smoke_test(app: QApplication, window: MainWindow, limit: float = 30.0) -> None:

@@ -125,6 +125,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("kafdocs — {address}").format(address=instance_url(client.endpoint)))
         self.setAcceptDrops(True)
         self.record: CrmRecord | None = None  # shown instead of a folder, when chosen
+        self.signing_out = False  # closed by File → Sign out: the app asks to sign in again
         self._build_models()
         self._build_views()
         self._build_actions()
@@ -382,6 +383,7 @@ class MainWindow(QMainWindow):
         self.watched_action = file_menu.addAction(
             _("&Watched folders…"), lambda: self.watched.open_dialog(self.folders.folders))
         file_menu.addSeparator()
+        self.sign_out_action = file_menu.addAction(_("Sign &out…"), self.sign_out)
         file_menu.addAction(_("&Quit"), QKeySequence.StandardKey.Quit, self.close)
         edit_menu = self.menuBar().addMenu(_("&Edit"))
         for entry in (self.rename_action, self.describe_action, self.move_action,
@@ -837,6 +839,13 @@ class MainWindow(QMainWindow):
 
     def _background_error(self, error: BaseException) -> None:
         self.show_error(describe(error))
+
+    def sign_out(self) -> None:
+        """File → Sign out…: the window closes (asking first about transfers under way)
+        and the app offers the sign-in dialog, for this connection or another one."""
+        self.signing_out = True
+        if not self.close():
+            self.signing_out = False  # the user kept the window
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.watched.may_close():  # asked; answered by keeping on, or quitting
