@@ -253,8 +253,10 @@ class DocumentCache(QObject):
             if path in self._for_drag:
                 self._for_drag.discard(path)
                 if not self._for_drag:  # the hint goes; what failed is said on its own
-                    self.said.emit(_("The files are ready: drag them out again.")
-                                   if job.state is JobState.DONE else "", SAY_MS)
+                    text = _("The files are ready: drag them out again.") \
+                        if job.state is JobState.DONE else ""
+                    # after the transfers' "finished" line of the same moment
+                    QTimer.singleShot(0, self, lambda t=text: self.said.emit(t, SAY_MS))
             if path in self._open_when_fetched:
                 self._open_when_fetched.discard(path)
                 if job.state is JobState.DONE:

@@ -160,6 +160,8 @@ def test_a_drag_never_changes_the_selection(qtbot, in_process: MainWindow,
     assert len(drags.carried) == 1  # a drag started at once, of what was selected
     assert win.selected_records() == before  # was: extended to the rows moved over
     qtbot.waitUntil(lambda: "drag them again" in win.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: win.statusBar().currentMessage()  # the hint stayed until then
+                    == "The files are ready: drag them out again.", timeout=15_000)
 
 
 def drag_over(view, pos, leave: bool = False) -> None:
