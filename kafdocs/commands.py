@@ -12,7 +12,7 @@ from typing import Any
 
 from kafdocs import credentials
 from kafdocs.api import Client, KafdocsError, is_insecure
-from kafdocs.api.servertime import FORMAT, ServerZone, is_zone
+from kafdocs.api.servertime import is_zone
 from kafdocs.api.values import number
 from kafdocs.i18n import _
 from kafdocs.termprogress import TerminalProgress, human_size, terminal_text
@@ -243,12 +243,6 @@ def cmd_folders(args: argparse.Namespace) -> int:
     return 0
 
 
-def local_time(zone: ServerZone, text: object) -> str:
-    """A record's time, server-local, as this computer's local time (JSON keeps it raw)."""
-    moment = zone.moment(text)
-    return moment.astimezone().strftime(FORMAT) if moment is not None else str(text or "")
-
-
 def cmd_ls(args: argparse.Namespace) -> int:
     if bool(args.folder) == bool(args.record):
         raise UsageError(_("Give a folder, or --record RECORD_ID for the documents of an "
@@ -264,7 +258,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
     for r in rows:
         size = number(r.get("filesize"))
         shown = human_size(size) if size is not None else "-"
-        r = {**r, "modifiedtime": local_time(client.server_zone, r.get("modifiedtime"))}
+        r = {**r, "modifiedtime": client.server_zone.local_text(r.get("modifiedtime"))}
         fields = [terminal_text(r.get(k) or "") for k in
                   ("id", "modifiedtime", "filename", "notes_title")]
         print(f"{fields[0]:>10}  {shown:>9}  {fields[1]:19}  {fields[2] or '-'}  ({fields[3]})")

@@ -104,6 +104,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for row in found:
         size = human_size(row["size"]) if row["size"] is not None else "-"
+        row = {**row, "modified": client.server_zone.local_text(row["modified"])}
         fields = [terminal_text(row[k] or "") for k in
                   ("id", "number", "modified", "title", "file_name", "folder")]
         print(f"{fields[0]:>10}  {fields[1]:>8}  {size:>9}  {fields[2]:19}  {fields[3]}  "
@@ -121,15 +122,16 @@ def cmd_info(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(info)
         return 0
-    size = info["size"]
+    size, zone = info["size"], client.server_zone
     lines = [
         (_("Title"), info["title"]), (_("Number"), info["number"]), (_("Id"), info["id"]),
         (_("Folder"), info["folder"] or info["folder_id"]),
         (_("Web link") if info["link"] else _("File name"), info["file_name"]),
         (_("Type"), info["type"]),
         (_("Size"), human_size(size) if size is not None and not info["link"] else ""),
-        (_("Owner"), info["owner"]), (_("Created"), info["created"]),
-        (_("Modified"), info["modified"]), (_("Description"), info["description"]),
+        (_("Owner"), info["owner"]), (_("Created"), zone.local_text(info["created"])),
+        (_("Modified"), zone.local_text(info["modified"])),
+        (_("Description"), info["description"]),
         (_("Linked to"), _linked_text(info["linked"])), (_("In the CRM"), info["web_page"]),
     ]
     width = max(len(label) for label, _value in lines)

@@ -65,6 +65,13 @@ class ServerZone:
         except (OverflowError, OSError, ValueError):
             return None
 
+    def local_text(self, text: object) -> str:
+        """A record's datetime as this computer's local time, written as the server
+        writes them: what every command shows (the window goes through ``timestamp``
+        too). A text that is no datetime is shown as it came."""
+        moment = self.moment(text)
+        return moment.astimezone().strftime(FORMAT) if moment is not None else str(text or "")
+
     def offset_at(self, when: float) -> int:
         """The zone's offset from UTC, in seconds, at the instant ``when``."""
         moment = datetime.fromtimestamp(when, UTC)

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QDateTime, QLocale
 
-from kafdocs.api.servertime import UNKNOWN, ServerZone
+from kafdocs.api.servertime import ServerZone
 from kafdocs.api.values import number
 from kafdocs.i18n import _, ngettext
 
@@ -28,8 +28,9 @@ def bytes_text(n: float) -> str:
 
 
 @lru_cache(maxsize=4096)
-def date_text(value: object, zone: ServerZone = UNKNOWN) -> str:
-    """A record's time (local to the server's ``zone``) in the user's zone and locale.
+def date_text(value: object, zone: ServerZone) -> str:
+    """A record's time (local to the server's ``zone``: always the client's
+    ``server_zone``, as every command and download uses) in the user's zone and locale.
     Cached: views repaint often, and the same few timestamps recur."""
     stamp = zone.timestamp(value)
     if stamp is None:

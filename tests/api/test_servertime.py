@@ -3,6 +3,7 @@ by the user; record times become the right moments, on both flavours."""
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,3 +127,27 @@ def test_cli_shows_times_in_this_computers_zone_and_takes_a_zone(
     with pytest.raises(SystemExit):
         main(["ls", "Default", "--server-time-zone", "Tokyo"])
     assert "Tokyo is not a time zone" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flavour", ["kafinea", "vtiger"])
+def test_ls_ls_record_info_and_search_show_one_document_at_the_same_time(
+        make_sandbox, flavour: str, monkeypatch, capsys) -> None:
+    """A server storing its times in Tokyo while its user says Paris at login: every
+    command reads the time through the client's one belief, so none disagrees."""
+    box = make_sandbox(demo_data=True, flavour=flavour, time_zone="Asia/Tokyo")
+    with Client(box.url, "admin", ACCESS_KEY) as crm:
+        doc = crm.create("Documents", {**DOC, "notes_title": "Horodatage",
+                                       "assigned_user_id": crm.user_id})["id"]
+        crm.add_related("11x42", doc)  # an account of the demo data
+    for key, value in {"KAFDOCS_URL": box.url, "KAFDOCS_USER": "admin",
+                       "KAFDOCS_ACCESS_KEY": ACCESS_KEY}.items():
+        monkeypatch.setenv(key, value)
+    shown = {}
+    for argv, line_of in [(["ls", "Default"], doc), (["ls", "--record", "11x42"], doc),
+                          (["info", doc], "Modified"), (["search", "Horodatage"], doc)]:
+        assert main(argv) == 0
+        (line,) = [ln for ln in capsys.readouterr().out.splitlines() if line_of in ln]
+        shown[argv[0] + " " + argv[1]] = re.findall(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line)
+    with Client(box.url, "admin", ACCESS_KEY) as crm:  # a new session: the login's belief
+        expected = crm.server_zone.local_text(crm.retrieve(doc)["modifiedtime"])
+    assert shown == {command: [expected] for command in shown}

@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QDateTime, QLocale
 
 from kafdocs.api import Client
+from kafdocs.gui.details import DetailsPanel
 from kafdocs.gui.models import FIELDS, DocumentModel
 from kafdocs.sandbox.schema import DOCUMENTS, USERS
 from tests.conftest import ACCESS_KEY
 
 
-def test_the_modified_column_shows_the_users_zone(qtbot, make_sandbox, tasks) -> None:
+def test_the_modified_column_and_the_details_show_the_users_zone(qtbot, make_sandbox,
+                                                                tasks) -> None:
     box = make_sandbox(flavour="vtiger", time_zone="Asia/Tokyo")
     store = box.server.store
     (crmid,) = store.fetch("SELECT crmid FROM users WHERE user_name = 'admin'")[0]
@@ -25,6 +27,10 @@ def test_the_modified_column_shows_the_users_zone(qtbot, make_sandbox, tasks) ->
         model.set_folder("22x1")
         qtbot.waitUntil(lambda: model.rowCount() == 1)
         shown = model.data(model.index(0, FIELDS.index("modifiedtime")))
+        details = DetailsPanel(client, tasks)
+        qtbot.addWidget(details)
+        details.show_records([model.record(0)])
+        assert details.values["modified"] == shown  # the panel beside the table agrees
     nine_utc = int(datetime(2026, 3, 4, 9, tzinfo=UTC).timestamp())
     expected = QLocale().toString(QDateTime.fromSecsSinceEpoch(nine_utc),
                                   QLocale.FormatType.ShortFormat)
