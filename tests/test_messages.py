@@ -10,6 +10,7 @@ import pytest
 
 from kafdocs import i18n
 from kafdocs.api import Client
+from kafdocs.api.errors import TooLarge
 from kafdocs.cli import main
 from kafdocs.termprogress import human_size
 from tests.conftest import ACCESS_KEY
@@ -126,3 +127,16 @@ def in_french():
 def test_french_sizes_have_a_decimal_comma(in_french) -> None:
     assert human_size(1_500_000) == "1,5 Mo"
     assert human_size(999) == "999 o"
+
+
+def test_a_small_upload_limit_is_said_in_a_unit_that_keeps_its_digits() -> None:
+    assert ("File too large for this server: the request was 293.0 KiB (limit 195.3 KiB)"
+            in str(TooLarge(300_000, 200_000)))
+    assert "was 2.0 KiB (limit 700 bytes)" in str(TooLarge(2_000, 700))
+    assert "was 2.9 MiB (limit 1.9 MiB)" in str(TooLarge(3_000_000, 2_000_000))
+
+
+def test_a_small_upload_limit_in_french(in_french) -> None:
+    assert ("Fichier trop volumineux pour ce serveur : la requête faisait 293,0 Kio "
+            "(limite 195,3 Kio)") in str(TooLarge(300_000, 200_000))
+    assert "(limite 1 octet)" in str(TooLarge(2_000, 1))

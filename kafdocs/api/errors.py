@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kafdocs.i18n import N_, _, decimal
+from kafdocs.i18n import N_, _, decimal, ngettext
 
 
 class KafdocsError(Exception):
@@ -248,15 +248,25 @@ class NotKafinea(ServerFault):
     hint = N_("This address does not look like a Kafinea instance; check the URL.")
 
 
+def size_words(size: int) -> str:
+    """A size in the unit that keeps its digits: a limit of 300 KB is no "0.3 MiB", let
+    alone the "0.0 MiB" that a few hundred bytes would round to."""
+    if size >= 1 << 20:
+        return _("{size} MiB").format(size=decimal(size / (1 << 20)))
+    if size >= 1 << 10:
+        return _("{size} KiB").format(size=decimal(size / (1 << 10)))
+    return ngettext("{count} byte", "{count} bytes", size).format(count=size)
+
+
 class TooLarge(TransportError):
     """PHP's post_max_size dropped the request's fields."""
 
     transient = False
 
     def __init__(self, size: int, limit: int | None = None) -> None:
-        shown = _(" (limit {limit} MiB)").format(limit=decimal(limit / 1048576)) if limit else ""
-        super().__init__(_("File too large for this server: the request was {size} MiB")
-                         .format(size=decimal(size / 1048576)) + shown)
+        shown = _(" (limit {limit})").format(limit=size_words(limit)) if limit else ""
+        super().__init__(_("File too large for this server: the request was {size}")
+                         .format(size=size_words(size)) + shown)
         self.size = size
         self.limit = limit
         self.hint = N_("Ask your Kafinea administrator to raise the upload limit "
