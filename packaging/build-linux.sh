@@ -11,6 +11,9 @@ QT_QPA_PLATFORM=offscreen timeout 120 dist/kafdocs/kafdocs --demo --smoke-test
 said=$(env -u KAFDOCS_URL -u KAFDOCS_USER KAFDOCS_LANG=fr dist/kafdocs/kafdocs folders 2>&1 || true)
 grep -q "Indiquez --url" <<<"$said" || { echo "no French in the bundle: $said" >&2; exit 1; }
 echo "bundle: dist/kafdocs/ ($(du -sh dist/kafdocs | cut -f1))"
+# Its bound (issue 18): a package that slips in (numpy did, through pypdfium2) fails here.
+size_mb=$(du -sm dist/kafdocs | cut -f1)
+[ "$size_mb" -le 110 ] || { echo "the bundle is ${size_mb} MB, over its 110 MB bound" >&2; exit 1; }
 # A tarball to hand out, with the desktop entry and icons beside the bundle.
 mkdir -p dist/kafdocs/share/icons
 cp kafdocs/data/icons/*.png dist/kafdocs/share/icons/

@@ -95,3 +95,26 @@ def test_aes_stand_in_agrees_with_cryptography() -> None:
                          capture_output=True, text=True, check=True).stdout.strip()
     real = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
     assert real.update(bytes.fromhex(out)) + real.finalize() == secret
+
+
+def test_the_preview_draws_a_pdf_without_the_packages_the_bundle_leaves_out(
+        tmp_path: Path) -> None:
+    """kafdocs.spec excludes numpy, PIL, tabulate and yaml (pypdfium2 imports them lazily):
+    drawing a page must not need them, or the bundle's preview would fail."""
+    from kafdocs.sandbox.demo import pdf
+    (tmp_path / "a.pdf").write_bytes(pdf("Bonjour"))
+    script = (
+        "import sys\n"
+        "for name in ('numpy', 'PIL', 'tabulate', 'yaml'): sys.modules[name] = None\n"
+        "from pathlib import Path\n"
+        "from PySide6.QtGui import QGuiApplication\n"
+        "app = QGuiApplication([])\n"
+        "from kafdocs.gui.rendering import render_pdf_page\n"
+        f"page = render_pdf_page(Path({str(tmp_path / 'a.pdf')!r}), 0, 200)\n"
+        "print(page.count, page.image.width())\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    count, width = map(int, done.stdout.split())
+    assert count == 1 and width >= 200  # PDFium rounds the scale up
