@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -145,6 +146,7 @@ class DocumentView(QTableView):
         self.cached_path: Callable[[dict[str, Any]], Path | None] = lambda r: None
         self.prepare: Callable[[list[dict[str, Any]]], None] = lambda rs: None
         self._extend_to_end = False
+        self._kept: tuple[list[str], str | None] | None = None  # selection across a reset
         self.setAcceptDrops(True)
         self.setDragEnabled(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
@@ -180,6 +182,39 @@ class DocumentView(QTableView):
         else:
             selection.setCurrentIndex(last, flag.ClearAndSelect | flag.Rows)
         self.scrollTo(last)
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.modelAboutToBeReset.connect(self._remember_selection)
+            model.rowsInserted.connect(self._restore_selection)
+
+    def _remember_selection(self) -> None:
+        """A refresh lists the rows again (F5, a finished upload, a watched folder's
+        file): the documents selected stay selected once they are listed again,
+        instead of the selection and the preview vanishing under the user's eyes."""
+        ids = [str(r.get("id")) for r in self.selected_records()]
+        current = self.currentIndex().data(RECORD_ROLE)
+        self._kept = (ids, str(current.get("id")) if current else None) if ids else None
+
+    def _restore_selection(self) -> None:
+        """On the first rows after a reset: select again those that were selected."""
+        if self._kept is None:
+            return
+        (ids, current), self._kept = self._kept, None
+        model = self.model()
+        where = {str(model.index(r, 0).data(RECORD_ROLE).get("id")): r
+                 for r in range(model.rowCount())}
+        selection = QItemSelection()
+        for row in (where[i] for i in ids if i in where):
+            selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+        if selection.isEmpty():
+            return
+        flag = QItemSelectionModel.SelectionFlag
+        if current in where:
+            self.selectionModel().setCurrentIndex(model.index(where[current], 0),
+                                                  flag.NoUpdate)
+        self.selectionModel().select(selection, flag.ClearAndSelect | flag.Rows)
 
     def selected_records(self) -> list[dict[str, Any]]:
         rows = sorted({i.row() for i in self.selectionModel().selectedRows()})

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.models import RECORD_ROLE
 from kafdocs.sandbox.schema import DOCUMENTS
 from tests.gui.conftest import select_folder
 
@@ -81,3 +82,21 @@ def test_a_folder_download_says_what_it_found_and_a_rerun_that_it_is_up_to_date(
                     timeout=15_000)
     assert window.statusBar().currentMessage() == (
         "“Fiches produits” is already up to date: nothing to download.")
+
+
+def test_a_refresh_keeps_the_documents_selected(qtbot, window: MainWindow) -> None:
+    """A finished upload (or F5) lists the folder again: what the user selected, and
+    reads in the preview, stays selected instead of vanishing under the mouse."""
+    select_folder(qtbot, window, "Contrats")
+    window.table.selectRow(1)
+    window.table.selectionModel().select(
+        window.documents.index(3, 0),
+        window.table.selectionModel().SelectionFlag.Select
+        | window.table.selectionModel().SelectionFlag.Rows)
+    chosen = [r["id"] for r in window.table.selected_records()]
+    assert len(chosen) == 2
+    with qtbot.waitSignal(window.documents.modelReset, timeout=10_000):
+        window.refresh_documents()
+    qtbot.waitUntil(lambda: not window.documents.loading, timeout=10_000)
+    assert [r["id"] for r in window.table.selected_records()] == chosen
+    assert window.table.currentIndex().data(RECORD_ROLE)["id"] == chosen[0]
