@@ -34,6 +34,7 @@ PENDING = "…"  # asked in the background
 class DetailsPanel(QWidget):
     edit_description = Signal(dict)  # the record whose description the user wants to edit
     loaded = Signal(object)  # DocumentDetails, once the background part arrived
+    warned = Signal(str)  # what went wrong: kept in the window's message bar
 
     def __init__(self, client: Client, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,5 +146,7 @@ class DetailsPanel(QWidget):
     def open_in_crm(self) -> None:
         if self.record is not None:
             address = web_page(self.client, str(self.record.get("id", "")))
-            if address:
-                QDesktopServices.openUrl(QUrl(address))
+            if address and not QDesktopServices.openUrl(QUrl(address)):
+                self.warned.emit(_("No web browser could be started to show the document "
+                                   "in the CRM. Its page is: {address}").format(
+                                       address=address))

@@ -191,8 +191,9 @@ class DocumentCache(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def answered() -> None:
-            if box.clickedButton() is box.show_button:
-                show_in_folder(path)
+            if box.clickedButton() is box.show_button and not show_in_folder(path):
+                self.warned.emit(_("No file manager could be started. The copy is in "
+                                   "this folder: {folder}").format(folder=path.parent))
             elif box.clickedButton() is box.save_button:
                 self.save_as(path)
 

@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.preview = PreviewPane(self.cache, self.tasks, self.settings)
         self.details = DetailsPanel(self.client, self.tasks)
         self.details.edit_description.connect(lambda record: self.desk.ask_description([record]))
+        self.details.warned.connect(self.show_error)
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.addWidget(self.preview)
         self.side.addWidget(self.details)

@@ -32,9 +32,10 @@ RECORD_ROLE = Qt.ItemDataRole.UserRole + 1
 # and reading Qt.ItemDataRole.X costs more than the rest of the call.
 DISPLAY = Qt.ItemDataRole.DisplayRole.value
 TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+EDIT = Qt.ItemDataRole.EditRole.value  # F2: the editor starts from the title, not empty
 ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
 RIGHT_ALIGNED = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
-DOCUMENT_ROLES = frozenset({DISPLAY, TOOLTIP, ALIGNMENT, RECORD_ROLE})
+DOCUMENT_ROLES = frozenset({DISPLAY, EDIT, TOOLTIP, ALIGNMENT, RECORD_ROLE})
 
 
 _mime_db = QMimeDatabase()
@@ -353,6 +354,8 @@ class DocumentModel(QAbstractTableModel):
             return f"{record.get('notes_title', '')}\n{record.get('filename', '')}"
         if role == ALIGNMENT:
             return RIGHT_ALIGNED if field == "filesize" else None
+        if role == EDIT:
+            return str(record.get(field, ""))
         return record
 
     def _display(self, record: dict[str, Any], field: str) -> str:

@@ -52,14 +52,19 @@ def launch(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-def show_in_folder(path: Path) -> None:
-    """The file manager at the file (selected where the platform allows it)."""
-    if sys.platform == "win32":
-        subprocess.Popen(["explorer", "/select,", str(path)])
-    elif sys.platform == "darwin":
-        subprocess.Popen(["open", "-R", str(path)])
-    else:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+def show_in_folder(path: Path) -> bool:
+    """The file manager at the file (selected where the platform allows it); False
+    when none could be started."""
+    try:
+        if sys.platform == "win32":
+            subprocess.Popen(["explorer", "/select,", str(path)])
+        elif sys.platform == "darwin":
+            subprocess.Popen(["open", "-R", str(path)])
+        else:
+            return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+    except OSError:
+        return False
+    return True
 
 
 class NoApplicationBox(QMessageBox):

@@ -178,5 +178,8 @@ def _endpoint(url: str) -> str:
 
 
 def documents_folder() -> str:
-    return (QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            or str(Path.home()))
+    """The user's Documents folder, else their home (a dialog opened on a folder that
+    does not exist leaves its buttons greyed)."""
+    documents = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return documents if documents and Path(documents).is_dir() else str(Path.home())

@@ -415,6 +415,7 @@ def test_f2_renames_in_place(qtbot, win: MainWindow, crm: Client) -> None:
     qtbot.keyClick(win.table, Qt.Key.Key_F2)
     editor = QApplication.focusWidget()
     assert editor is not None and editor is not win.table
+    assert editor.text() == "Bon de commande Moreau"  # was: empty, typing wiped the title
     editor.setText("Bon de commande Moreau — signé")  # (keyClicks types ASCII only)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: server(crm, record["id"])["notes_title"] ==
@@ -609,3 +610,15 @@ def test_new_folder_is_disabled_on_stock_vtiger_with_the_reason(qtbot, flavoured
     assert not win.new_folder_action.isEnabled()
     assert "cannot create folders" in win.new_folder_action.toolTip()
     assert "known fault of vtiger" in win.new_folder_action.toolTip()
+
+
+def test_open_in_the_crm_gives_the_address_when_no_browser_starts(
+        qtbot, win: MainWindow, monkeypatch) -> None:
+    monkeypatch.setattr(Desktop, "openUrl", classmethod(lambda cls, url: False))
+    select_folder(qtbot, win, "Contrats")
+    choose(qtbot, win, "Bon de commande Moreau")
+    win.details.open_crm.click()  # was: nothing at all
+    (said,) = win.message_bar.messages
+    number = win.details.record["id"].split("x")[1]
+    assert said.startswith("No web browser could be started to show the document in the CRM.")
+    assert said.endswith(f"/index.php?module=Documents&view=Detail&record={number}")

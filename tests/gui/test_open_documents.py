@@ -188,3 +188,18 @@ def test_the_desktop_is_asked_whether_an_application_opens_the_type(
     assert can_open(odd) is False
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert can_open(pdf) is None  # cannot tell: the launcher will say
+
+
+def test_show_in_folder_says_where_the_copy_is_when_no_file_manager_starts(
+        qtbot, win: MainWindow, desktop, monkeypatch) -> None:
+    monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: False)
+    monkeypatch.setattr(Desktop, "openUrl", classmethod(lambda cls, url: False))
+    row = stored_row(win)
+    win.open_document(win.documents.index(row, 0))
+    qtbot.waitUntil(lambda: getattr(win.cache, "no_application_box", None) is not None,
+                    timeout=15_000)
+    win.cache.no_application_box.show_button.click()  # was: nothing at all
+    qtbot.waitUntil(lambda: win.message_bar.isVisible())
+    (said,) = win.message_bar.messages
+    assert said.startswith("No file manager could be started. The copy is in this folder: ")
+    assert Path(said.rsplit(": ", 1)[1]).is_dir()

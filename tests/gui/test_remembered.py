@@ -10,6 +10,7 @@ from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog
 
 from kafdocs.gui.mainwindow import MainWindow
+from kafdocs.gui.settings import documents_folder
 from kafdocs.transfer.cache import cache_target
 from tests.gui.conftest import select_folder
 
@@ -28,8 +29,7 @@ def test_file_dialogs_open_in_the_last_folder_used_else_documents(
 
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose_dir)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", choose_files)
-    documents = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+    documents = documents_folder()
     def choose_folder_to_download_into() -> None:  # Download folder…, then Choose…
         window.download_folder()
         window.folder_downloads.dialog.choose.click()
@@ -47,6 +47,16 @@ def test_file_dialogs_open_in_the_last_folder_used_else_documents(
         opened_in.append(where), ("", ""))[1])
     window.uploads.new_version(window.documents.rows[0])  # Upload new version…
     assert opened_in[-1] == documents  # was: "", the working directory
+
+
+def test_file_dialogs_open_in_the_home_folder_when_there_is_no_documents_folder(
+        tmp_path: Path, monkeypatch) -> None:
+    """A dialog opened on a folder that does not exist greys its buttons out."""
+    monkeypatch.setattr(QStandardPaths, "writableLocation",
+                        lambda location: str(tmp_path / "Documents"))
+    assert documents_folder() == str(Path.home())  # was: the missing Documents folder
+    (tmp_path / "Documents").mkdir()
+    assert documents_folder() == str(tmp_path / "Documents")
 
 
 def test_the_last_folder_is_remembered_per_connection(qtbot, window_factory, settings,
