@@ -124,6 +124,7 @@ class SignInDialog(QDialog):
                                     "{reason}. kafdocs asks for it at each start and never "
                                     "writes it to a file.").format(reason=problem))
         self.keyring_note.show()
+        self._fit()
 
     def _profile_chosen(self) -> None:
         profile: Profile | None = self.profile.currentData()
@@ -249,3 +250,15 @@ class SignInDialog(QDialog):
         self.status.setText(text)
         self.status.setStyleSheet("color: palette(highlight);" if not error else
                                   "color: #c0392b; font-weight: bold;")
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow with a message (an error, the keyring note), wrapped lines included,
+        instead of squeezing the fields: a layout's minimum ignores wrapped text."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        wanted = layout.totalHeightForWidth(self.width())
+        if wanted > self.height():
+            self.resize(self.width(), wanted)

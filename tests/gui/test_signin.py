@@ -349,3 +349,16 @@ def test_a_refused_sign_in_from_the_environment_shows_the_dialog_and_why(
     assert app.sign_in(argparse.Namespace(url=None, user=None, access_key=None),
                        settings, tasks) is None
     assert len(shown) == 1 and "Wrong user name or access key" in shown[0]
+
+
+def test_the_dialog_grows_with_its_messages_instead_of_squeezing_its_fields(
+        qtbot, settings, tasks, no_keyring) -> None:
+    dialog = SignInDialog(settings, tasks)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.keyring_note.isHidden(), timeout=5_000)
+    dialog._show("Could not reach the server. Check the address and your network "
+                 "connection. " * 3)
+    qtbot.waitUntil(lambda: dialog.height() >= dialog.minimumSizeHint().height())
+    for field in (dialog.url, dialog.user, dialog.key, dialog.zone):
+        assert field.height() >= field.minimumSizeHint().height()  # was: cut in half
