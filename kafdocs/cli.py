@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import os
 import sys
 from pathlib import Path
 
@@ -167,6 +168,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def no_display() -> bool:
+    """On Linux and the BSDs a window needs an X11 or Wayland session; without one, Qt
+    aborts with a message about missing libraries that sends people the wrong way."""
+    return (sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd"))
+            and not any(os.environ.get(name)
+                        for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -178,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     if status := read_key_options(args):
         return status
+    if no_display():
+        print(_("kafdocs cannot show its window: no desktop session was found here (no "
+                "display). Start kafdocs from your desktop, or use its commands in this "
+                "terminal: kafdocs --help"), file=sys.stderr)
+        return 2
     demo = None
     if getattr(args, "demo", False):  # its process starts while the window's modules load
         from .demo import DemoCRM

@@ -140,3 +140,14 @@ def test_a_small_upload_limit_in_french(in_french) -> None:
     assert ("Fichier trop volumineux pour ce serveur : la requête faisait 293,0 Kio "
             "(limite 195,3 Kio)") in str(TooLarge(300_000, 200_000))
     assert "(limite 1 octet)" in str(TooLarge(2_000, 1))
+
+
+def test_the_window_without_a_desktop_session_says_so_and_points_to_the_commands(
+        capsys, monkeypatch) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "KAFDOCS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main([]) == 2  # was: Qt's abort about reinstalling the xcb-cursor0 library
+    err = capsys.readouterr().err
+    assert err.startswith("kafdocs cannot show its window: no desktop session was found")
+    assert "kafdocs --help" in err
