@@ -37,7 +37,8 @@ def about_text(client: Client) -> str:
         (_("System"), platform.platform()),
         (_("Log file"), str(log) if log else _("none (the log folder cannot be written)")),
     ]
-    return "\n".join(f"{label}: {value}" for label, value in rows)
+    return "\n".join(_("{label}: {value}").format(label=label, value=value)  # FR: " : "
+                     for label, value in rows)
 
 
 class AboutDialog(QDialog):

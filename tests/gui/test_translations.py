@@ -106,3 +106,15 @@ def test_sizes_and_the_transfer_count_agree_with_their_number(qtbot, qapp) -> No
             QCoreApplication.removeTranslator(qt_catalogue)
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
         i18n.set_language("en")
+
+
+def test_the_about_text_follows_french_typography(window_factory) -> None:
+    from kafdocs.gui.about import about_text
+    i18n.set_language("fr")
+    try:
+        win = window_factory()
+        lines = about_text(win.client).splitlines()
+        assert lines[1].startswith("Serveur : http")  # was: "Serveur: http", English colon
+        assert all(" : " in line for line in lines)
+    finally:
+        i18n.set_language("en")
