@@ -65,11 +65,7 @@ class UploadDialog(QDialog):
                                                 folder=folder_name))
         summary.setWordWrap(True)
         self.picker = RecordPicker(client, tasks)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = upload_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         self.file_list = self._file_list(files)
@@ -143,11 +139,7 @@ class RecordUploadDialog(QDialog):
         for folder in folders:
             self.folder.addItem(folder.name, folder.id)
         self.folder.setCurrentIndex(max(0, self.folder.findData(folder_id)))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = upload_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(summary)
         layout.addWidget(QLabel(_("In the folder:")))
@@ -299,3 +291,13 @@ class NewVersionDialog(QDialog):
     def _chosen(self, choice: str) -> None:
         self.choice = choice
         self.accept()
+
+
+def upload_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """Upload and Cancel, answering the dialog."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Upload"))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
