@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from kafdocs.api import Client
 from kafdocs.api.retry import RetryPolicy
 from kafdocs.sandbox.app import Sandbox, SandboxSettings
 from kafdocs.sandbox.operations import Config
+from kafdocs.transfer import trash
 
 ACCESS_KEY = "test-access-key-0123"
 FAST_RETRY = RetryPolicy(first_delay=0.005)  # the default policy's tries, without the waits
@@ -113,3 +115,28 @@ def make_sandbox(sandbox_data_root: Path, demo_copy: Callable[[Path, str | None]
 @pytest.fixture
 def sandbox(make_sandbox: Callable[..., Sandbox]) -> Sandbox:
     return make_sandbox(demo_data=True)
+
+
+@pytest.fixture(params=["kafinea", "vtiger"])
+def box(request: pytest.FixtureRequest, make_sandbox: Callable[..., Sandbox]) -> Sandbox:
+    """An empty sandbox of each flavour: the test runs on Kafinea and on stock vtiger."""
+    return make_sandbox(flavour=request.param)
+
+
+@pytest.fixture
+def crm(box: Sandbox) -> Iterator[Client]:
+    with Client(box.url, "admin", ACCESS_KEY, retry=FAST_RETRY) as client:
+        yield client
+
+
+@pytest.fixture
+def trashed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The system trash, as a list of what it received (the real one is the user's)."""
+    taken: list[str] = []
+
+    def system(path: str) -> None:
+        taken.append(Path(path).name)
+        os.unlink(path)
+
+    monkeypatch.setattr(trash, "system_trash", system)
+    return taken

@@ -22,11 +22,6 @@ from tests.faults.proxy import FaultProxy
 from tests.transfer.conftest import run_all, set_fields
 
 
-@pytest.fixture(params=["kafinea", "vtiger"])
-def box(request, make_sandbox):
-    return make_sandbox(flavour=request.param)
-
-
 @pytest.fixture
 def proxy(box) -> Iterator[FaultProxy]:
     server = FaultProxy(box.url)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtWidgets import QMessageBox
 
 from kafdocs.api import Client
@@ -103,3 +104,24 @@ def select_folder(qtbot, win: MainWindow, name: str) -> None:
 def user_jobs(win: MainWindow) -> list[JobRecord]:
     """The transfers the user started: not the copies fetched ahead of a drag, unasked."""
     return [job for job in win.queue.jobs.values() if not job.meta.get("background")]
+
+
+class Desktop:
+    """Stands in for QDesktopServices: records what the window asked to open."""
+
+    opened: ClassVar[list[QUrl]] = []
+
+    @classmethod
+    def openUrl(cls, url: QUrl) -> bool:
+        cls.opened.append(url)
+        return True
+
+
+@pytest.fixture
+def desktop(monkeypatch) -> type[Desktop]:
+    """A desktop with an application for every type, a browser and a file manager."""
+    Desktop.opened = []
+    for module in ("doccache", "opener", "details"):
+        monkeypatch.setattr(f"kafdocs.gui.{module}.QDesktopServices", Desktop)
+    monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: True)
+    return Desktop

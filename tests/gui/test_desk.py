@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable, Iterator
-from typing import ClassVar
 
 import pytest
-from PySide6.QtCore import QBuffer, Qt, QUrl
+from PySide6.QtCore import QBuffer, Qt
 from PySide6.QtGui import QColor, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
@@ -22,20 +21,9 @@ from kafdocs.sandbox.app import Sandbox
 from kafdocs.transfer import FINAL_EVENTS, JobEvent, JobState, TransferService
 from kafdocs.transfer.sources import FolderDocuments, SearchResults
 from tests.conftest import ACCESS_KEY
-from tests.gui.conftest import select_folder
+from tests.gui.conftest import Desktop, select_folder
 from tests.gui.test_mainwindow import auto_accept
 from tests.transfer.conftest import add_document, attach_file
-
-
-class Desktop:
-    """Stands in for QDesktopServices: records what the window asked to open."""
-
-    opened: ClassVar[list[QUrl]] = []
-
-    @classmethod
-    def openUrl(cls, url: QUrl) -> bool:
-        cls.opened.append(url)
-        return True
 
 
 def jpeg_turned(width: int, height: int) -> bytes:
@@ -81,10 +69,8 @@ def extra(sandbox: Sandbox, crm: Client) -> dict[str, dict]:
 
 
 @pytest.fixture
-def win(qtbot, window_factory, gui_client, extra, monkeypatch) -> MainWindow:
+def win(qtbot, window_factory, gui_client, extra, desktop) -> MainWindow:
     """A window whose transfers run in this process (quicker to start than the helper)."""
-    Desktop.opened = []
-    monkeypatch.setattr("kafdocs.gui.details.QDesktopServices", Desktop)
     window = window_factory(TransferService(gui_client))
     qtbot.waitUntil(lambda: window.desk.rights.update and window.documents.titles_editable)
     return window

@@ -3,7 +3,6 @@ run did, said when it ends."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from kafdocs import i18n
 from kafdocs.api import Client
 from kafdocs.gui import folder_download
 from kafdocs.gui.mainwindow import MainWindow
-from kafdocs.transfer import TransferService, trash
+from kafdocs.transfer import TransferService
 from tests.conftest import FLAVOUR
 from tests.gui.conftest import select_folder
 from tests.transfer.conftest import set_fields
@@ -29,17 +28,6 @@ def sandbox(request, make_sandbox):
 def win(qtbot, window_factory, gui_client) -> MainWindow:
     return window_factory(TransferService(gui_client))
 
-
-@pytest.fixture
-def trashed(monkeypatch) -> list[str]:
-    taken: list[str] = []
-
-    def system(path: str) -> None:
-        taken.append(Path(path).name)
-        os.unlink(path)
-
-    monkeypatch.setattr(trash, "system_trash", system)
-    return taken
 
 
 def download(qtbot, win: MainWindow, name: str, dest: Path, mirror: bool | None = None,

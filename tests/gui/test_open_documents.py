@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import Qt, QUrl
@@ -15,28 +14,7 @@ from kafdocs.gui.models import RECORD_ROLE
 from kafdocs.gui.opener import can_open
 from kafdocs.transfer import TransferService
 from kafdocs.transfer.cache import cache_target
-from tests.gui.conftest import select_folder
-
-
-class Desktop:
-    """Stands in for QDesktopServices: records what the window asked to open."""
-
-    opened: ClassVar[list[QUrl]] = []
-
-    @classmethod
-    def openUrl(cls, url: QUrl) -> bool:
-        cls.opened.append(url)
-        return True
-
-
-@pytest.fixture
-def desktop(monkeypatch) -> type[Desktop]:
-    """A desktop with an application for every type."""
-    Desktop.opened = []
-    monkeypatch.setattr("kafdocs.gui.doccache.QDesktopServices", Desktop)
-    monkeypatch.setattr("kafdocs.gui.opener.QDesktopServices", Desktop)
-    monkeypatch.setattr("kafdocs.gui.doccache.can_open", lambda path: True)
-    return Desktop
+from tests.gui.conftest import Desktop, select_folder
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ moved and deleted documents; --mirror; copies changed or added locally left alon
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,32 +17,8 @@ from kafdocs.transfer.download import modified_timestamp
 from kafdocs.transfer.folders import resolve_folder
 from kafdocs.transfer.sync import SyncOutcome, plan_folder_download
 from kafdocs.transfer.upload import UploadRequest, upload_job
-from tests.conftest import ACCESS_KEY, FAST_RETRY
+from tests.conftest import ACCESS_KEY
 from tests.transfer.conftest import run_all, set_fields
-
-
-@pytest.fixture(params=["kafinea", "vtiger"])
-def box(request, make_sandbox):
-    return make_sandbox(flavour=request.param)
-
-
-@pytest.fixture
-def crm(box) -> Iterator[Client]:
-    with Client(box.url, "admin", ACCESS_KEY, retry=FAST_RETRY) as client:
-        yield client
-
-
-@pytest.fixture
-def trashed(monkeypatch) -> list[str]:
-    """The system trash, as a list of what it received (the real one is the user's)."""
-    taken: list[str] = []
-
-    def system(path: str) -> None:
-        taken.append(Path(path).name)
-        os.unlink(path)
-
-    monkeypatch.setattr(trash, "system_trash", system)
-    return taken
 
 
 def new_folder(box, name: str) -> str:

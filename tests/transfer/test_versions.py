@@ -20,17 +20,6 @@ from tests.faults.proxy import FaultProxy
 from tests.transfer.conftest import run_all
 
 
-@pytest.fixture(params=["kafinea", "vtiger"])
-def box(request, make_sandbox):
-    return make_sandbox(flavour=request.param)
-
-
-@pytest.fixture
-def crm(box) -> Iterator[Client]:
-    with Client(box.url, "admin", ACCESS_KEY, retry=FAST_RETRY) as client:
-        yield client
-
-
 @pytest.fixture
 def proxied(box) -> Iterator[tuple[Client, FaultProxy]]:
     proxy = FaultProxy(box.url)
